@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Customers and staff"
+
+    def ready(self) -> None:
+        # Staff groups hold permissions of every app, so keep them in step after each migrate.
+        post_migrate.connect(_ensure_staff_groups, dispatch_uid="accounts.staff_groups")
+
+
+def _ensure_staff_groups(sender, using: str = "default", **kwargs) -> None:  # noqa: ANN001
+    from accounts.services import staff_groups_ensure
+
+    staff_groups_ensure(using=using)

@@ -1,0 +1,198 @@
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Hub(models.TextChoices):
+    MARKETING = "marketing", _("Marketing Hub")
+    SALES = "sales", _("Sales Hub")
+    SERVICE = "service", _("Service Hub")
+    DATA = "data", _("Data Hub")
+    CONTENT = "content", _("Content Hub")
+    SMART_CRM = "smart_crm", _("Smart CRM")
+
+
+class Tier(models.TextChoices):
+    STARTER = "starter", _("Starter")
+    PROFESSIONAL = "professional", _("Professional")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class Role(models.TextChoices):
+    SUPER_ADMIN = "super_admin", _("Super admin")
+    REGULAR = "regular", _("Regular user")
+
+
+class PremiumChannel(models.TextChoices):
+    CHAT = "chat", _("Premium chat")
+    EMAIL = "email", _("Premium email support")
+    PHONE = "phone", _("Premium phone support")
+
+
+class Account(models.Model):
+    """A customer organisation."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    # Default region for parsing phone numbers written without a country code.
+    country = models.CharField(_("country"), max_length=2, default="US")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer account")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivePeriodQuerySet(models.QuerySet):
+    def active_at(self, at):  # noqa: ANN001, ANN201
+        return self.filter(Q(starts_at__lte=at), Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+
+
+class Subscription(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="subscriptions")
+    hub = models.CharField(_("hub"), max_length=20, choices=Hub.choices)
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
+    starts_at = models.DateTimeField(_("starts"), default=timezone.now)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+
+    objects = ActivePeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["account", "hub"]
+        indexes = [models.Index(fields=["account", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="subscription_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_hub_display()} {self.get_tier_display()}"
+
+    def is_active_at(self, at) -> bool:  # noqa: ANN001
+        return self.starts_at <= at and (self.ends_at is None or self.ends_at > at)
+
+
+class PremiumSupportPurchase(models.Model):
+    """The Premium Support add-on bought by an account for a period."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="premium_support_purchases"
+    )
+    starts_at = models.DateTimeField(_("starts"), default=timezone.now)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    reference = models.CharField(_("order reference"), max_length=64, blank=True)
+
+    objects = ActivePeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["account", "-starts_at"]
+        indexes = [models.Index(fields=["account", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="purchase_ends_after_start",
+            )
+        ]
+        verbose_name = _("Premium Support purchase")
+
+    def __str__(self) -> str:
+        return f"Premium Support for {self.account} from {self.starts_at:%Y-%m-%d}"
+
+    def is_active_at(self, at) -> bool:  # noqa: ANN001
+        return self.starts_at <= at and (self.ends_at is None or self.ends_at > at)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):  # noqa: ANN003, ANN201
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, email: str):  # noqa: ANN201
+        # Emails are stored lower-case, so logins ignore case without losing the index.
+        return self.get(email=(email or "").strip().lower())
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):  # noqa: ANN003, ANN201
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who logs in: customer users (with an account and a role) and staff."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        help_text=_("Customer users belong to one account; staff have none."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            # A customer user has exactly one account and a role; staff have neither.
+            models.CheckConstraint(
+                condition=(Q(account__isnull=True) & Q(role=""))
+                | (Q(account__isnull=False) & ~Q(role="")),
+                name="user_account_has_role",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(is_staff=True) & Q(account__isnull=False)),
+                name="user_staff_has_no_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split() or [self.email])[0]
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.lower()
+        if self.account_id and not self.role:
+            raise ValidationError({"role": _("A customer user needs a role.")})
+        if self.role and not self.account_id:
+            raise ValidationError({"account": _("A user with a role must belong to an account.")})
+        if self.is_staff and self.account_id:
+            raise ValidationError(
+                {"account": _("Staff users do not belong to a customer account.")}
+            )
+        if self.time_zone not in zoneinfo.available_timezones():
+            raise ValidationError({"time_zone": _("Unknown time zone.")})

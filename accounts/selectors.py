@@ -1,0 +1,112 @@
+"""Reads about accounts: entitlement to the premium channels."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import (
+    Account,
+    PremiumChannel,
+    PremiumSupportPurchase,
+    Subscription,
+    Tier,
+    User,
+)
+
+
+class NoEntitlementReason(models.TextChoices):
+    ANONYMOUS = "anonymous", _("Log in to reach premium support.")
+    STAFF = "staff", _("Staff accounts do not use the customer help channels.")
+    MOBILE_APP = (
+        "mobile_app",
+        _(
+            "Premium support is not available in the mobile app. Open the portal in a web "
+            "browser to chat, email or request a callback."
+        ),
+    )
+    NO_ACCOUNT = "no_account", _("Your user is not linked to a customer account.")
+    NO_ENTERPRISE = (
+        "no_enterprise",
+        _(
+            "Premium Support is offered with Enterprise subscriptions, and your account has no "
+            "active Enterprise subscription."
+        ),
+    )
+    NO_PREMIUM_SUPPORT = (
+        "no_premium_support",
+        _("Your account has no active Premium Support purchase."),
+    )
+
+
+HOW_TO_GET_PREMIUM = _(
+    "Premium Support is an add-on for accounts with an Enterprise subscription. Ask your "
+    "account's super admin or your account manager to add it."
+)
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    channels: tuple[PremiumChannel, ...]
+    reason: NoEntitlementReason | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.channels)
+
+    def allows(self, channel: PremiumChannel | str) -> bool:
+        return channel in self.channels
+
+
+def is_mobile_app_request(request: HttpRequest | None) -> bool:
+    if request is None:
+        return False
+    marker = settings.MOBILE_APP_USER_AGENT_MARKER
+    return bool(marker) and marker.lower() in request.headers.get("User-Agent", "").lower()
+
+
+def account_has_premium_support(*, account: Account, at: datetime) -> bool:
+    return PremiumSupportPurchase.objects.filter(account=account).active_at(at).exists()
+
+
+def account_has_enterprise(*, account: Account, at: datetime) -> bool:
+    return Subscription.objects.filter(account=account, tier=Tier.ENTERPRISE).active_at(at).exists()
+
+
+def entitlement_for(
+    *, user: User | AnonymousUser, request: HttpRequest | None = None, at: datetime | None = None
+) -> Entitlement:
+    """The premium channels this user may use from this request, or why none."""
+    at = at or timezone.now()
+    if not user.is_authenticated or not user.is_active:
+        return Entitlement((), NoEntitlementReason.ANONYMOUS)
+    if user.is_staff:
+        return Entitlement((), NoEntitlementReason.STAFF)
+    if is_mobile_app_request(request):
+        return Entitlement((), NoEntitlementReason.MOBILE_APP)
+    if user.account_id is None:
+        return Entitlement((), NoEntitlementReason.NO_ACCOUNT)
+    if not account_has_premium_support(account=user.account, at=at):
+        return Entitlement((), NoEntitlementReason.NO_PREMIUM_SUPPORT)
+    if not account_has_enterprise(account=user.account, at=at):
+        return Entitlement((), NoEntitlementReason.NO_ENTERPRISE)
+    return Entitlement(tuple(PremiumChannel))
+
+
+def subscriptions_for_account(*, account: Account) -> list[Subscription]:
+    return list(Subscription.objects.filter(account=account).order_by("-starts_at", "hub"))
+
+
+def premium_support_status(*, account: Account, at: datetime | None = None) -> dict:
+    at = at or timezone.now()
+    purchases = list(PremiumSupportPurchase.objects.filter(account=account))
+    active = next((p for p in purchases if p.is_active_at(at)), None)
+    upcoming = min(
+        (p for p in purchases if p.starts_at > at), key=lambda p: p.starts_at, default=None
+    )
+    return {"active": active, "upcoming": upcoming}

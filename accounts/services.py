@@ -1,0 +1,151 @@
+"""Writes for accounts, users and staff groups."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from accounts.models import (
+    Account,
+    Hub,
+    PremiumSupportPurchase,
+    Role,
+    Subscription,
+    Tier,
+    User,
+)
+from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
+
+# What each staff group may do in the admin, as "app_label.codename". Specialists work
+# tickets, callbacks and chats and read customer records; leads also manage customers,
+# articles, calendars and response-time exceptions. Entries for models that do not
+# exist yet are skipped, so apps can grow without touching this function.
+SPECIALIST_PERMISSIONS: tuple[str, ...] = (
+    "accounts.view_account",
+    "accounts.view_subscription",
+    "accounts.view_premiumsupportpurchase",
+    "accounts.view_user",
+    "helpdesk.view_ticket",
+    "helpdesk.change_ticket",
+    "helpdesk.view_reply",
+    "helpdesk.add_reply",
+    "helpdesk.view_ticketevent",
+    "helpdesk.view_article",
+    "helpdesk.view_callbackrequest",
+    "helpdesk.change_callbackrequest",
+    "helpdesk.view_callbackattempt",
+    "helpdesk.add_callbackattempt",
+    "chat.view_conversation",
+    "chat.change_conversation",
+    "chat.view_message",
+    "sla.view_responsetimeexception",
+    "sla.view_businesscalendar",
+)
+LEAD_PERMISSIONS: tuple[str, ...] = SPECIALIST_PERMISSIONS + (
+    "accounts.add_account",
+    "accounts.change_account",
+    "accounts.add_subscription",
+    "accounts.change_subscription",
+    "accounts.delete_subscription",
+    "accounts.add_premiumsupportpurchase",
+    "accounts.change_premiumsupportpurchase",
+    "accounts.delete_premiumsupportpurchase",
+    "accounts.add_user",
+    "accounts.change_user",
+    "helpdesk.add_article",
+    "helpdesk.change_article",
+    "helpdesk.delete_article",
+    "helpdesk.view_articlefeedback",
+    "helpdesk.view_helpquestion",
+    "sla.add_responsetimeexception",
+    "sla.change_responsetimeexception",
+    "sla.delete_responsetimeexception",
+    "sla.add_businesscalendar",
+    "sla.change_businesscalendar",
+    "sla.add_holiday",
+    "sla.change_holiday",
+    "sla.delete_holiday",
+    "sla.view_holiday",
+    "sla.view_slareport",
+)
+
+
+def _permissions(codes: tuple[str, ...], using: str) -> list[Permission]:
+    wanted = {tuple(code.split(".", 1)) for code in codes}
+    perms = Permission.objects.using(using).select_related("content_type")
+    return [p for p in perms if (p.content_type.app_label, p.codename) in wanted]
+
+
+def staff_groups_ensure(*, using: str = "default") -> None:
+    """Create the Specialists and Leads groups with exactly their permissions."""
+    for name, codes in (
+        (SPECIALISTS_GROUP, SPECIALIST_PERMISSIONS),
+        (LEADS_GROUP, LEAD_PERMISSIONS),
+    ):
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.set(_permissions(codes, using))
+
+
+@transaction.atomic
+def account_create(*, name: str, country: str = "US") -> Account:
+    account = Account(name=name, country=country)
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def subscription_create(
+    *, account: Account, hub: Hub, tier: Tier, starts_at: datetime, ends_at: datetime | None = None
+) -> Subscription:
+    subscription = Subscription(
+        account=account, hub=hub, tier=tier, starts_at=starts_at, ends_at=ends_at
+    )
+    subscription.full_clean()
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def premium_support_purchase_create(
+    *, account: Account, starts_at: datetime, ends_at: datetime | None = None, reference: str = ""
+) -> PremiumSupportPurchase:
+    purchase = PremiumSupportPurchase(
+        account=account, starts_at=starts_at, ends_at=ends_at, reference=reference
+    )
+    purchase.full_clean()
+    purchase.save()
+    return purchase
+
+
+@transaction.atomic
+def customer_user_create(
+    *,
+    account: Account,
+    email: str,
+    password: str,
+    role: Role,
+    full_name: str = "",
+    phone: str = "",
+    time_zone: str = "UTC",
+) -> User:
+    return User.objects.create_user(
+        email,
+        password,
+        account=account,
+        role=role,
+        full_name=full_name,
+        phone=phone,
+        time_zone=time_zone,
+    )
+
+
+@transaction.atomic
+def staff_user_create(
+    *, email: str, password: str, group: str, full_name: str = "", time_zone: str = "UTC"
+) -> User:
+    user = User.objects.create_user(
+        email, password, is_staff=True, full_name=full_name, time_zone=time_zone
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user

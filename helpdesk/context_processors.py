@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from accounts.permissions import is_agent, is_customer
+
+
+def portal(request: HttpRequest) -> dict:
+    user = request.user
+    return {
+        "SUPPORT_PHONE_NUMBER": settings.SUPPORT_PHONE_NUMBER,
+        "user_is_customer": SimpleLazyObject(lambda: is_customer(user)),
+        "user_is_agent": SimpleLazyObject(lambda: is_agent(user)),
+    }

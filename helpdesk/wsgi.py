@@ -1,0 +1,9 @@
+"""WSGI entry point: production serves HTTP through gunicorn with this."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+
+application = get_wsgi_application()

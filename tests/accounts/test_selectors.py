@@ -1,0 +1,108 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory, override_settings
+from django.utils import timezone
+
+from accounts.models import PremiumChannel, Tier
+from accounts.selectors import NoEntitlementReason, entitlement_for
+from tests.factories import (
+    AccountFactory,
+    PremiumAccountFactory,
+    PremiumSupportPurchaseFactory,
+    StaffFactory,
+    SubscriptionFactory,
+    SuperAdminFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+ALL_CHANNELS = (PremiumChannel.CHAT, PremiumChannel.EMAIL, PremiumChannel.PHONE)
+
+
+def _request(user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/156"):
+    return RequestFactory().get("/", HTTP_USER_AGENT=user_agent)
+
+
+def test_super_admin_and_regular_user_of_a_premium_account_get_all_three_channels():
+    admin = SuperAdminFactory()
+    regular = UserFactory(account=admin.account)
+    for user in (admin, regular):
+        entitlement = entitlement_for(user=user, request=_request())
+        assert entitlement.channels == ALL_CHANNELS
+        assert entitlement.reason is None
+
+
+def test_account_without_premium_support_gets_no_channel_and_the_reason():
+    account = AccountFactory()
+    SubscriptionFactory(account=account, tier=Tier.ENTERPRISE)
+    entitlement = entitlement_for(user=UserFactory(account=account), request=_request())
+    assert entitlement.channels == ()
+    assert entitlement.reason == NoEntitlementReason.NO_PREMIUM_SUPPORT
+
+
+def test_premium_support_without_an_active_enterprise_subscription_is_not_enough():
+    account = AccountFactory()
+    SubscriptionFactory(account=account, tier=Tier.PROFESSIONAL)
+    PremiumSupportPurchaseFactory(account=account)
+    now = timezone.now()
+    # An Enterprise subscription that ended yesterday does not count either.
+    SubscriptionFactory(
+        account=account, starts_at=now - timedelta(days=400), ends_at=now - timedelta(days=1)
+    )
+    entitlement = entitlement_for(user=UserFactory(account=account), request=_request())
+    assert entitlement.channels == ()
+    assert entitlement.reason == NoEntitlementReason.NO_ENTERPRISE
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [(-400, -1), (1, 365)],
+    ids=["expired purchase", "future-dated purchase"],
+)
+def test_expired_and_future_purchases_are_inactive(starts, ends):
+    account = AccountFactory()
+    SubscriptionFactory(account=account)
+    now = timezone.now()
+    PremiumSupportPurchaseFactory(
+        account=account, starts_at=now + timedelta(days=starts), ends_at=now + timedelta(days=ends)
+    )
+    entitlement = entitlement_for(user=UserFactory(account=account), request=_request())
+    assert entitlement.reason == NoEntitlementReason.NO_PREMIUM_SUPPORT
+
+
+def test_purchase_counts_from_its_start_to_just_before_its_end():
+    account = PremiumAccountFactory()
+    purchase = account.premium_support_purchases.get()
+    user = UserFactory(account=account)
+    assert entitlement_for(user=user, at=purchase.starts_at).allowed
+    assert not entitlement_for(user=user, at=purchase.ends_at).allowed
+
+
+def test_mobile_app_user_agent_gets_no_channel():
+    user = SuperAdminFactory()
+    entitlement = entitlement_for(
+        user=user, request=_request("Mozilla/5.0 (iPhone) PremiumDeskMobile/3.2")
+    )
+    assert entitlement.channels == ()
+    assert entitlement.reason == NoEntitlementReason.MOBILE_APP
+
+
+@override_settings(MOBILE_APP_USER_AGENT_MARKER="AcmeCompanion")
+def test_mobile_app_marker_is_configurable():
+    user = SuperAdminFactory()
+    assert entitlement_for(user=user, request=_request("PremiumDeskMobile/3.2")).allowed
+    blocked = entitlement_for(user=user, request=_request("acmecompanion/1.0 (Android)"))
+    assert blocked.reason == NoEntitlementReason.MOBILE_APP
+
+
+def test_staff_users_get_no_customer_channel():
+    entitlement = entitlement_for(user=StaffFactory(), request=_request())
+    assert entitlement.reason == NoEntitlementReason.STAFF
+
+
+def test_anonymous_and_deactivated_users_get_no_channel():
+    assert entitlement_for(user=AnonymousUser()).reason == NoEntitlementReason.ANONYMOUS
+    inactive = SuperAdminFactory(is_active=False)
+    assert entitlement_for(user=inactive).reason == NoEntitlementReason.ANONYMOUS
