@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import Role
 from helpdesk.demo import DEMO_CUSTOMERS, DEMO_PASSWORD, DEMO_STAFF
 
 
@@ -142,7 +143,9 @@ class Command(BaseCommand):
 
     def _spawn(self, name: str, cmd: list[str], env: dict) -> None:
         self.stdout.write(f"[portal] starting {name}")
-        self.children.append(subprocess.Popen(cmd, env=env))
+        # Own process group: Ctrl-C reaches only this command, which then stops the
+        # children in order (servers first, Redis last) instead of all at once.
+        self.children.append(subprocess.Popen(cmd, env=env, start_new_session=True))
 
     def _stop(self) -> None:
         for child in reversed(self.children):
@@ -165,7 +168,10 @@ class Command(BaseCommand):
             f" Redis: {redis_url}",
             f" Demo logins (password {DEMO_PASSWORD}):",
         ]
-        lines += [f"   {email:<24} {role}" for email, _, _, role, _ in DEMO_CUSTOMERS]
-        lines += [f"   {email:<24} {group}" for email, _, group in DEMO_STAFF]
+        lines += [
+            f"   {email:<24} {Role(role).label}, {account}"
+            for email, _, account, role, _ in DEMO_CUSTOMERS
+        ]
+        lines += [f"   {email:<24} {group[:-1]}" for email, _, group in DEMO_STAFF]
         lines += [" Press Ctrl-C to stop everything.", "=" * 64, ""]
         self.stdout.write("\n".join(lines))
