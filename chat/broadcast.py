@@ -1,0 +1,32 @@
+"""The one door to the channel layer from sync code (services, tasks).
+
+Events are sent after the surrounding transaction commits, so a browser never hears
+about a row that was rolled back, and a stored row is always announced."""
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+STAFF_GROUP = "staff"
+
+
+def broadcast_now(group: str, event: dict[str, Any]) -> None:
+    """Send an event to a group right away. Delivery is best effort: a channel layer
+    outage is logged, never raised into the caller, because the row is already stored."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, event)
+    except Exception:  # noqa: BLE001 - the layer may be down; the data is safe in the DB
+        logger.exception("broadcast to %s failed", group)
+
+
+def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
+    """Queue an event for a group, sent once the current transaction commits."""
+    transaction.on_commit(lambda: broadcast_now(group, event))
