@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "helpdesk.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -177,10 +178,21 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Product settings.
+# Absolute address of the portal, for links in emails.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 SUPPORT_PHONE_NUMBER = env.str("SUPPORT_PHONE_NUMBER", default="+1 888 555 0142")
 # Requests whose User-Agent contains this marker come from the mobile app, which
 # gets the knowledge base but no premium channel (PRODUCT.md §2).
 MOBILE_APP_USER_AGENT_MARKER = env.str("MOBILE_APP_USER_AGENT_MARKER", default="PremiumDeskMobile")
+
+# First-reply guarantees (PRODUCT.md §4). Shorter values are handy for demonstrations.
+SLA_STANDARD_MINUTES = env.int("SLA_STANDARD_MINUTES", default=60)
+SLA_BUSINESS_CRITICAL_MINUTES = env.int("SLA_BUSINESS_CRITICAL_MINUTES", default=30)
+# The sweep warns at this share of the allowed time, then escalates again every interval.
+SLA_WARNING_SHARE = env.float("SLA_WARNING_SHARE", default=0.75)
+SLA_ESCALATION_INTERVAL_MINUTES = env.int("SLA_ESCALATION_INTERVAL_MINUTES", default=30)
+# Email tickets a customer user may submit per hour before being asked to wait.
+TICKET_RATE_LIMIT_PER_HOUR = env.int("TICKET_RATE_LIMIT_PER_HOUR", default=20)
 
 LOGGING = {
     "version": 1,
