@@ -322,3 +322,7 @@ class ReplyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
         return False
+
+
+# The knowledge base registers its own models.
+from helpdesk.kb import admin as kb_admin  # noqa: E402, F401

@@ -12,5 +12,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tickets/", include("helpdesk.ticket_urls")),
+    path("", include("helpdesk.kb.urls")),
     path("", include("accounts.urls")),
 ]
