@@ -30,12 +30,13 @@ def _fast_passwords(settings):
     # The demo users' passwords are hashed on every seed; the strong hasher is slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131 Safari/537.36"
 MOBILE_APP = "PremiumDeskMobile/3.2 (iPhone; iOS 18)"
 
 
-def _suggest(client, q, **extra):
-    return client.get(reverse("article_suggest"), {"q": q, **extra})
+def _suggest(client, q, headers=None, **params):
+    return client.get(reverse("article_suggest"), {"q": q, **params}, headers=headers)
 
 
 # ---- Suggestions -------------------------------------------------------------------
@@ -76,7 +77,7 @@ def test_article_titles_are_sent_as_data_not_html(client):
 def test_suggestions_follow_the_interface_language(client):
     ArticleFactory(slug="en", title="Premium callback", language="en")
     ArticleFactory(slug="fr", title="Rappel callback", language="fr")
-    data = _suggest(client, "callback", HTTP_ACCEPT_LANGUAGE="fr").json()
+    data = _suggest(client, "callback", headers={"accept-language": "fr"}).json()
     assert [r["url"] for r in data["results"]] == ["/kb/fr/", "/kb/en/"]
     assert data["announcement"].startswith("2 articles suggérés")
 
