@@ -103,15 +103,16 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         services.help_question_article_opened(key=key, article=article)
         # Drop the key from the address bar, so a shared link does not carry it.
         return redirect(article.get_absolute_url())
+    feedback = selectors.article_feedback_for(article=article, user=request.user)
     return render(
         request,
         "helpdesk/kb/article_detail.html",
         {
             "article": article,
             "body_html": render_markdown(article.body),
-            "feedback": selectors.article_feedback_for(article=article, user=request.user),
+            "feedback": feedback,
             "can_give_feedback": can_give_article_feedback(request.user),
-            "form": ArticleFeedbackForm(),
+            "form": ArticleFeedbackForm(initial={"comment": feedback.comment if feedback else ""}),
         },
     )
 
