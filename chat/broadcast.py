@@ -30,3 +30,33 @@ def broadcast_now(group: str, event: dict[str, Any]) -> None:
 def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     """Queue an event for a group, sent once the current transaction commits."""
     transaction.on_commit(lambda: broadcast_now(group, event))
+
+
+async def broadcast_ephemeral(group: str, event: dict[str, Any]) -> None:
+    """Send an event that has no row behind it (typing) from async code. Lost if the
+    layer is down, which is harmless: typing is a hint, not data."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await layer.group_send(group, event)
+    except Exception:  # noqa: BLE001
+        logger.warning("ephemeral broadcast to %s failed", group)
+
+
+# Group names. Everything the chat sends is in a group prefixed "chat." so it never
+# clashes with the reserved STAFF_GROUP of the SLA alerts.
+CONSOLE_GROUP = "chat.console"
+QUEUE_GROUP = "chat.queue"
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"chat.conversation.{conversation_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"chat.user.{user_id}"
+
+
+def account_group(account_id: int) -> str:
+    return f"chat.account.{account_id}"

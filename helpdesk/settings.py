@@ -92,6 +92,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Tests use a file, not memory, so the Daphne subprocesses of the chat server tests
+    # (two-process scale-out, Redis outage, browser) see the same test database.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(BASE_DIR / "db.sqlite3-test")
+    )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
@@ -124,8 +129,24 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "BACKEND": env.str(
+                "CHANNEL_LAYER_BACKEND", default="channels_redis.core.RedisChannelLayer"
+            ),
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py 8 times reads out after 5 s, the same as the layer's
+                        # blocking pop, so idle sockets were dropped and re-dialled
+                        # (channels_redis issue 422). A longer read timeout plus keepalive
+                        # and health checks keeps them open and still notices a dead server.
+                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=30),
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                        "health_check_interval": 15,
+                    }
+                ],
+            },
         }
     }
 else:
@@ -181,6 +202,19 @@ SUPPORT_PHONE_NUMBER = env.str("SUPPORT_PHONE_NUMBER", default="+1 888 555 0142"
 # Requests whose User-Agent contains this marker come from the mobile app, which
 # gets the knowledge base but no premium channel (PRODUCT.md §2).
 MOBILE_APP_USER_AGENT_MARKER = env.str("MOBILE_APP_USER_AGENT_MARKER", default="PremiumDeskMobile")
+
+# Live chat (PRODUCT.md §6).
+# A waiting chat should be accepted within this time; the SLA sweep reads wait_deadline.
+CHAT_WAIT_LIMIT_SECONDS = env.int("CHAT_WAIT_LIMIT_SECONDS", default=120)
+# Offer email instead of chat when the expected wait is longer than this.
+CHAT_LONG_WAIT_SECONDS = env.int("CHAT_LONG_WAIT_SECONDS", default=300)
+# A specialist whose console sent no heartbeat for this long counts as offline.
+CHAT_PRESENCE_TIMEOUT_SECONDS = env.int("CHAT_PRESENCE_TIMEOUT_SECONDS", default=60)
+# Flood limit: frames one user may send per window (per server process).
+CHAT_RATE_LIMIT_FRAMES = env.int("CHAT_RATE_LIMIT_FRAMES", default=30)
+CHAT_RATE_LIMIT_WINDOW_SECONDS = env.int("CHAT_RATE_LIMIT_WINDOW_SECONDS", default=10)
+# Open sockets re-check the user's entitlement at least this often.
+CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
