@@ -21,6 +21,7 @@ from chat.broadcast import (
     user_group,
 )
 from chat.models import (
+    OPEN_STATUSES,
     Conversation,
     ConversationStatus,
     Message,
@@ -156,7 +157,10 @@ def conversation_start(
                 created_at=now,
                 wait_deadline=now + timedelta(seconds=settings.CHAT_WAIT_LIMIT_SECONDS),
             )
-            conversation.full_clean()
+            if Conversation.objects.filter(customer=customer, status__in=OPEN_STATUSES).exists():
+                raise ValidationError(ALREADY_OPEN)
+            # The database enforces one open chat per customer; IntegrityError below.
+            conversation.full_clean(validate_constraints=False)
             conversation.save()
             message = _append(
                 conversation,
