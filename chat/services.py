@@ -182,7 +182,7 @@ def conversation_start(
 
 def _locked(conversation_id: int) -> Conversation:
     conversation = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))
         .select_related("customer", "account", "specialist")
         .filter(pk=conversation_id)
         .first()
