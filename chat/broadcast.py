@@ -3,6 +3,7 @@
 Events are sent after the surrounding transaction commits, so a browser never hears
 about a row that was rolled back, and a stored row is always announced."""
 
+import asyncio
 import logging
 from typing import Any
 
@@ -20,6 +21,14 @@ def broadcast_now(group: str, event: dict[str, Any]) -> None:
     outage is logged, never raised into the caller, because the row is already stored."""
     layer = get_channel_layer()
     if layer is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        # Only test harnesses (Playwright's sync API) run sync code inside a loop.
+        logger.warning("broadcast to %s skipped: called from inside an event loop", group)
         return
     try:
         async_to_sync(layer.group_send)(group, event)
