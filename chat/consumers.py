@@ -24,7 +24,9 @@ from chat.broadcast import (
     CONSOLE_GROUP,
     QUEUE_GROUP,
     account_group,
+    broadcast_collected,
     broadcast_ephemeral,
+    broadcasts_collected,
     conversation_group,
     user_group,
 )
@@ -92,6 +94,19 @@ def _error_message(exc: Exception) -> str:
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def call_service(service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run a service in the database thread; send what it broadcast, once committed,
+    from this event loop."""
+
+    def run() -> tuple[Any, list]:
+        with broadcasts_collected() as events:
+            return service(**kwargs), events
+
+    result, events = await database_sync_to_async(run)()
+    await broadcast_collected(events)
+    return result
 
 
 class ChatSocket(AsyncWebsocketConsumer):
@@ -318,7 +333,8 @@ class CustomerChatConsumer(ChatSocket):
         await self.join(conversation_group(conversation_id))
 
     async def start(self, frame: dict) -> None:
-        conversation, message = await database_sync_to_async(services.conversation_start)(
+        conversation, message = await call_service(
+            services.conversation_start,
             customer=self.user,
             topic=frame.get("topic"),
             body=frame.get("body"),
@@ -332,7 +348,8 @@ class CustomerChatConsumer(ChatSocket):
         if not self.conversation_id:
             await self.send_error("no_chat", NO_OPEN_CHAT, client_id=frame.get("client_id"))
             return
-        message = await database_sync_to_async(services.message_send)(
+        message = await call_service(
+            services.message_send,
             conversation_id=self.conversation_id,
             sender=self.user,
             body=frame.get("body"),
@@ -346,16 +363,19 @@ class CustomerChatConsumer(ChatSocket):
 
     async def delivered(self, frame: dict) -> None:
         if self.conversation_id:
-            await database_sync_to_async(services.delivery_mark)(
-                conversation_id=self.conversation_id, user=self.user, seq=_seq(frame, "seq")
+            await call_service(
+                services.delivery_mark,
+                conversation_id=self.conversation_id,
+                user=self.user,
+                seq=_seq(frame, "seq"),
             )
 
     async def end(self, frame: dict) -> None:
         if not self.conversation_id:
             await self.send_error("no_chat", NO_OPEN_CHAT)
             return
-        await database_sync_to_async(services.conversation_end)(
-            conversation_id=self.conversation_id, actor=self.user
+        await call_service(
+            services.conversation_end, conversation_id=self.conversation_id, actor=self.user
         )
 
     # Group events.
@@ -429,15 +449,15 @@ class ConsoleConsumer(ChatSocket):
         groups = [CONSOLE_GROUP, user_group(self.user.pk)]
         groups += [conversation_group(pk) for pk in self.held]
         if await self.open(groups):
-            await database_sync_to_async(services.presence_set)(
-                specialist=self.user, status=PresenceStatus.ONLINE
+            await call_service(
+                services.presence_set, specialist=self.user, status=PresenceStatus.ONLINE
             )
             await self.send_json(await self._state())
 
     async def disconnect(self, code: int) -> None:
         if self.user.is_authenticated and getattr(self, "groups_joined", None):
-            await database_sync_to_async(services.presence_set)(
-                specialist=self.user, status=PresenceStatus.OFFLINE
+            await call_service(
+                services.presence_set, specialist=self.user, status=PresenceStatus.OFFLINE
             )
         await super().disconnect(code)
 
@@ -494,8 +514,10 @@ class ConsoleConsumer(ChatSocket):
         await self.send_json(await self._conversation_frame(_conversation_id(frame), _seq(frame)))
 
     async def accept_chat(self, frame: dict) -> None:
-        conversation = await database_sync_to_async(services.conversation_accept)(
-            conversation_id=_conversation_id(frame), specialist=self.user
+        conversation = await call_service(
+            services.conversation_accept,
+            conversation_id=_conversation_id(frame),
+            specialist=self.user,
         )
         await self._hold(conversation.pk)
 
@@ -506,7 +528,8 @@ class ConsoleConsumer(ChatSocket):
         await self.send_json(await self._conversation_frame(conversation_id, 0))
 
     async def message(self, frame: dict) -> None:
-        message = await database_sync_to_async(services.message_send)(
+        message = await call_service(
+            services.message_send,
             conversation_id=_conversation_id(frame),
             sender=self.user,
             body=frame.get("body"),
@@ -527,13 +550,16 @@ class ConsoleConsumer(ChatSocket):
             await self.typing(frame, conversation_id=conversation_id, role="specialist")
 
     async def delivered(self, frame: dict) -> None:
-        await database_sync_to_async(services.delivery_mark)(
-            conversation_id=_conversation_id(frame), user=self.user, seq=_seq(frame, "seq")
+        await call_service(
+            services.delivery_mark,
+            conversation_id=_conversation_id(frame),
+            user=self.user,
+            seq=_seq(frame, "seq"),
         )
 
     async def end(self, frame: dict) -> None:
-        await database_sync_to_async(services.conversation_end)(
-            conversation_id=_conversation_id(frame), actor=self.user
+        await call_service(
+            services.conversation_end, conversation_id=_conversation_id(frame), actor=self.user
         )
 
     async def set_presence(self, frame: dict) -> None:
@@ -544,9 +570,7 @@ class ConsoleConsumer(ChatSocket):
         await self.heartbeat(frame)
 
     async def heartbeat(self, frame: dict) -> None:
-        await database_sync_to_async(services.presence_set)(
-            specialist=self.user, status=self.presence
-        )
+        await call_service(services.presence_set, specialist=self.user, status=self.presence)
         await self.send_json({"type": "pong", "presence": self.presence})
 
     # Group events.
