@@ -5,6 +5,7 @@ Frames in and out are JSON objects with a "type". Every refusal is an "error" fr
 a code and a message (module constants below); the socket stays open unless the user
 lost the right to be there."""
 
+import asyncio
 import json
 import logging
 import time
@@ -163,6 +164,74 @@ class ChatSocket(AsyncWebsocketConsumer):
     async def send_error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
 
+    # Messages are stored by one writer task per socket, in the order received; frames
+    # that arrive while a write is in flight are stored together in the next transaction.
+    writer: asyncio.Task | None = None
+    pending: list[tuple[int, str, str]]
+
+    async def queue_message(self, conversation_id: int, frame: dict) -> None:
+        body, client_id = services.message_clean(
+            body=frame.get("body"), client_id=frame.get("client_id", "")
+        )
+        if not hasattr(self, "pending"):
+            self.pending = []
+        self.pending.append((conversation_id, body, client_id))
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.create_task(self._write_pending())
+
+    @staticmethod
+    def error_frame(code: str, message: str, client_id: str) -> dict[str, Any]:
+        return {"type": "error", "code": code, "message": message, "client_id": client_id}
+
+    async def send_quietly(self, frame: dict[str, Any]) -> None:
+        """Send from the writer task, which may outlive the socket: the messages are
+        stored either way, and a reconnecting client learns of them by resuming."""
+        try:
+            await self.send_json(frame)
+        except Exception:  # noqa: BLE001
+            logger.info("chat socket closed before its acknowledgement was sent")
+
+    async def drain_messages(self) -> None:
+        """Wait until every queued message is stored (before ending a chat, say)."""
+        if self.writer is not None and not self.writer.done():
+            await asyncio.shield(self.writer)
+
+    async def _write_pending(self) -> None:
+        while self.pending:
+            conversation_id = self.pending[0][0]
+            batch = []
+            while self.pending and self.pending[0][0] == conversation_id:
+                batch.append(self.pending.pop(0)[1:])
+            try:
+                messages = await call_service(
+                    services.message_send_many,
+                    conversation_id=conversation_id,
+                    sender=self.user,
+                    items=batch,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                for _, client_id in batch:
+                    await self.send_quietly(
+                        self.error_frame("invalid", _error_message(exc), client_id)
+                    )
+                continue
+            except Exception:  # noqa: BLE001 - database down: nothing stored, client retries
+                logger.exception("storing chat messages failed")
+                for _, client_id in batch:
+                    await self.send_quietly(
+                        self.error_frame("unavailable", SERVICE_UNAVAILABLE, client_id)
+                    )
+                continue
+            for message in messages:
+                await self.send_quietly(
+                    {
+                        "type": "ack",
+                        "conversation": message.conversation_id,
+                        "client_id": message.client_id,
+                        "seq": message.seq,
+                    }
+                )
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
             await self.send_error("text_only", TEXT_ONLY)
@@ -215,6 +284,10 @@ class ChatSocket(AsyncWebsocketConsumer):
 
     async def chat_message(self, event: dict) -> None:
         await self.send_json({"type": "message", "message": event["message"]})
+
+    async def chat_messages(self, event: dict) -> None:
+        for message in event["messages"]:
+            await self.send_json({"type": "message", "message": message})
 
     async def chat_delivery(self, event: dict) -> None:
         await self.send_json({**event, "type": "delivery"})
@@ -333,6 +406,7 @@ class CustomerChatConsumer(ChatSocket):
         await self.join(conversation_group(conversation_id))
 
     async def start(self, frame: dict) -> None:
+        await self.drain_messages()
         conversation, message = await call_service(
             services.conversation_start,
             customer=self.user,
@@ -348,14 +422,7 @@ class CustomerChatConsumer(ChatSocket):
         if not self.conversation_id:
             await self.send_error("no_chat", NO_OPEN_CHAT, client_id=frame.get("client_id"))
             return
-        message = await call_service(
-            services.message_send,
-            conversation_id=self.conversation_id,
-            sender=self.user,
-            body=frame.get("body"),
-            client_id=frame.get("client_id", ""),
-        )
-        await self.send_json({"type": "ack", "client_id": message.client_id, "seq": message.seq})
+        await self.queue_message(self.conversation_id, frame)
 
     async def customer_typing(self, frame: dict) -> None:
         if self.conversation_id:
@@ -371,6 +438,7 @@ class CustomerChatConsumer(ChatSocket):
             )
 
     async def end(self, frame: dict) -> None:
+        await self.drain_messages()
         if not self.conversation_id:
             await self.send_error("no_chat", NO_OPEN_CHAT)
             return
@@ -528,21 +596,7 @@ class ConsoleConsumer(ChatSocket):
         await self.send_json(await self._conversation_frame(conversation_id, 0))
 
     async def message(self, frame: dict) -> None:
-        message = await call_service(
-            services.message_send,
-            conversation_id=_conversation_id(frame),
-            sender=self.user,
-            body=frame.get("body"),
-            client_id=frame.get("client_id", ""),
-        )
-        await self.send_json(
-            {
-                "type": "ack",
-                "conversation": message.conversation_id,
-                "client_id": message.client_id,
-                "seq": message.seq,
-            }
-        )
+        await self.queue_message(_conversation_id(frame), frame)
 
     async def specialist_typing(self, frame: dict) -> None:
         conversation_id = _conversation_id(frame)
@@ -558,6 +612,7 @@ class ConsoleConsumer(ChatSocket):
         )
 
     async def end(self, frame: dict) -> None:
+        await self.drain_messages()
         await call_service(
             services.conversation_end, conversation_id=_conversation_id(frame), actor=self.user
         )

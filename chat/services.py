@@ -5,8 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import PremiumChannel, User
@@ -193,6 +192,22 @@ def _locked(conversation_id: int) -> Conversation:
     return conversation
 
 
+def _take_seqs(conversation_id: int, sender: User, count: int) -> tuple | None:
+    """Hand out the next `count` sequence numbers of an open conversation the sender takes
+    part in, locking its row until commit. One statement (UPDATE … RETURNING, on SQLite
+    and PostgreSQL alike): this is on every message's path. Returns (last_seq,
+    customer_id, first_reply_at-or-None), or None if the sender may not write there."""
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + %s "  # noqa: S608 - table name only
+            "WHERE id = %s AND status IN (%s, %s) AND (customer_id = %s OR specialist_id = %s) "
+            "RETURNING last_seq, customer_id, first_reply_at",
+            [count, conversation_id, *OPEN_STATUSES, sender.pk, sender.pk],
+        )
+        return cursor.fetchone()
+
+
 def message_send(*, conversation_id: int, sender: User, body: str, client_id: str = "") -> Message:
     """Store a message as the next of its conversation. A message re-sent with the same
     client_id (after a lost connection) returns the stored one instead of a copy.
@@ -205,20 +220,12 @@ def message_send(*, conversation_id: int, sender: User, body: str, client_id: st
     now = timezone.now()
     try:
         with transaction.atomic():
-            taken = Conversation.objects.filter(
-                Q(customer_id=sender.pk) | Q(specialist_id=sender.pk),
-                pk=conversation_id,
-                status__in=OPEN_STATUSES,
-            ).update(last_seq=F("last_seq") + 1)
-            if not taken:
+            taken = _take_seqs(conversation_id, sender, 1)
+            if taken is None:
                 return _resent(conversation_id, sender, client_id) or _refuse(
                     conversation_id, sender
                 )
-            seq, customer_id, first_reply_at = (
-                Conversation.objects.filter(pk=conversation_id)
-                .values_list("last_seq", "customer_id", "first_reply_at")
-                .get()
-            )
+            seq, customer_id, first_reply_at = taken
             role = SenderRole.CUSTOMER if sender.pk == customer_id else SenderRole.SPECIALIST
             message = Message(
                 conversation_id=conversation_id,
@@ -245,6 +252,67 @@ def message_send(*, conversation_id: int, sender: User, body: str, client_id: st
         if existing is None:
             raise
         return existing
+
+
+def message_clean(*, body: Any, client_id: Any) -> tuple[str, str]:
+    """Validate a message before it is queued for storing (raises ValidationError)."""
+    return _clean_body(body), _clean_client_id(client_id)
+
+
+def message_send_many(
+    *, conversation_id: int, sender: User, items: list[tuple[str, str]]
+) -> list[Message]:
+    """Store several messages of one sender in one transaction, in order: what a socket
+    received while its previous write was in flight (group commit, see bench/). Items
+    are (body, client_id) pairs already cleaned by `message_clean`. If any is a resend,
+    fall back to storing them one by one, which handles resends."""
+    if len(items) == 1:
+        body, client_id = items[0]
+        return [
+            message_send(
+                conversation_id=conversation_id, sender=sender, body=body, client_id=client_id
+            )
+        ]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            taken = _take_seqs(conversation_id, sender, len(items))
+            if taken is None:
+                raise IntegrityError("fall back")
+            last, customer_id, first_reply_at = taken
+            role = SenderRole.CUSTOMER if sender.pk == customer_id else SenderRole.SPECIALIST
+            first = last - len(items) + 1
+            messages = Message.objects.bulk_create(
+                [
+                    Message(
+                        conversation_id=conversation_id,
+                        seq=first + n,
+                        sender=sender,
+                        sender_role=role,
+                        body=body,
+                        client_id=client_id,
+                        created_at=now,
+                    )
+                    for n, (body, client_id) in enumerate(items)
+                ]
+            )
+            if role == SenderRole.SPECIALIST and first_reply_at is None:
+                Conversation.objects.filter(pk=conversation_id, first_reply_at__isnull=True).update(
+                    first_reply_at=now
+                )
+            # One event for the batch: one trip through the channel layer, not n.
+            broadcast_on_commit(
+                conversation_group(conversation_id),
+                {"type": "chat.messages", "messages": [message_payload(m) for m in messages]},
+            )
+            return messages
+    except IntegrityError:
+        return [
+            message_send(
+                conversation_id=conversation_id, sender=sender, body=body, client_id=client_id
+            )
+            for body, client_id in items
+        ]
 
 
 def _resent(conversation_id: int, sender: User, client_id: str) -> Message | None:

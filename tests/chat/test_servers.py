@@ -46,8 +46,12 @@ def test_a_customer_on_one_daphne_talks_to_a_specialist_on_another(
             assert (await chat.recv_type("joined"))["conversation"]["specialist_name"] == "Sam"
 
             await console.send(
-                {"type": "message", "conversation": conversation_id, "body": "hello from B",
-                 "client_id": "b1"}
+                {
+                    "type": "message",
+                    "conversation": conversation_id,
+                    "body": "hello from B",
+                    "client_id": "b1",
+                }
             )
             heard = await chat.recv_type("message")
             assert heard["message"]["body"] == "hello from B" and heard["message"]["seq"] == 2
