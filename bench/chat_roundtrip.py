@@ -102,7 +102,9 @@ async def measure(sender, receiver, make_frame, is_delivery, n: int, burst: int)
 
 
 def report(name: str, r: dict) -> None:
-    print(f"{name:44} {r['p50']:8.2f} {r['p99']:8.2f} {r['rate']:9.0f}", file=sys.stderr, flush=True)
+    print(
+        f"{name:44} {r['p50']:8.2f} {r['p99']:8.2f} {r['rate']:9.0f}", file=sys.stderr, flush=True
+    )
 
 
 def start(cmd: list[str], env: dict) -> subprocess.Popen:
@@ -115,13 +117,17 @@ def start(cmd: list[str], env: dict) -> subprocess.Popen:
 def wait_http(port: int) -> None:
     import urllib.request
 
-    _wait(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2), 60, "Daphne")
+    _wait(
+        lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2), 60, "Daphne"
+    )
 
 
 def wait_tcp(port: int) -> None:
     import socket
 
-    _wait(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True, 20, "echo")
+    _wait(
+        lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True, 20, "echo"
+    )
 
 
 def prepare_database(env: dict) -> tuple[str, str]:
@@ -185,8 +191,12 @@ async def run(args: argparse.Namespace) -> None:
         wait_tcp(port)
         async with connect(f"ws://127.0.0.1:{port}/") as ws:
             results["(a) bare websocket echo"] = await measure(
-                ws, ws, lambda tag: tag, lambda raw, expect: expect is None or raw == expect,
-                args.messages, args.burst,
+                ws,
+                ws,
+                lambda tag: tag,
+                lambda raw, expect: expect is None or raw == expect,
+                args.messages,
+                args.burst,
             )
 
         # (b) Channels tutorial group chat, for each layer
@@ -195,11 +205,21 @@ async def run(args: argparse.Namespace) -> None:
         tutorial_layers = [(lb, path) for lb, path in LAYERS if lb in args.tutorial_layers]
         for label, layer in tutorial_layers:
             port = free_port()
-            procs.append(start(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                 "bench.tutorial_app:application"],
-                {**env, "CHANNEL_LAYER_BACKEND": layer},
-            ))
+            procs.append(
+                start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "daphne",
+                        "-b",
+                        "127.0.0.1",
+                        "-p",
+                        str(port),
+                        "bench.tutorial_app:application",
+                    ],
+                    {**env, "CHANNEL_LAYER_BACKEND": layer},
+                )
+            )
             wait_http(port)
             url = f"ws://127.0.0.1:{port}/ws/chat/lobby/"
             async with connect(url) as a, connect(url) as b:
@@ -209,8 +229,12 @@ async def run(args: argparse.Namespace) -> None:
 
                 name = f"(b) tutorial group chat, {label}"
                 results[name] = await measure(
-                    a, b, lambda tag: json.dumps({"message": tag}), tutorial_delivered,
-                    args.messages, args.burst,
+                    a,
+                    b,
+                    lambda tag: json.dumps({"message": tag}),
+                    tutorial_delivered,
+                    args.messages,
+                    args.burst,
                 )
                 report(name, results[name])
             procs.pop().terminate()
@@ -218,18 +242,36 @@ async def run(args: argparse.Namespace) -> None:
         # ours, for each layer
         for label, layer in layers:
             port = free_port()
-            procs.append(start(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                 "helpdesk.asgi:application"],
-                {**env, "CHANNEL_LAYER_BACKEND": layer},
-            ))
+            procs.append(
+                start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "daphne",
+                        "-b",
+                        "127.0.0.1",
+                        "-p",
+                        str(port),
+                        "helpdesk.asgi:application",
+                    ],
+                    {**env, "CHANNEL_LAYER_BACKEND": layer},
+                )
+            )
             wait_http(port)
             base = f"ws://127.0.0.1:{port}"
             headers = lambda c: {"Cookie": f"sessionid={c}"}  # noqa: E731
-            async with connect(base + "/ws/chat/", origin=f"http://127.0.0.1:{port}",
-                               additional_headers=headers(customer_cookie)) as cust, \
-                    connect(base + "/ws/chat/console/", origin=f"http://127.0.0.1:{port}",
-                            additional_headers=headers(specialist_cookie)) as spec:
+            async with (
+                connect(
+                    base + "/ws/chat/",
+                    origin=f"http://127.0.0.1:{port}",
+                    additional_headers=headers(customer_cookie),
+                ) as cust,
+                connect(
+                    base + "/ws/chat/console/",
+                    origin=f"http://127.0.0.1:{port}",
+                    additional_headers=headers(specialist_cookie),
+                ) as spec,
+            ):
                 await spec.recv()  # state
 
                 def ours_delivered(raw, expect):
@@ -240,9 +282,14 @@ async def run(args: argparse.Namespace) -> None:
 
                 name = f"ours (stored), {label}"
                 results[name] = await measure(
-                    cust, spec,
-                    lambda tag: json.dumps({"type": "message", "body": "hello " + tag, "client_id": tag}),
-                    ours_delivered, args.messages, args.burst,
+                    cust,
+                    spec,
+                    lambda tag: json.dumps(
+                        {"type": "message", "body": "hello " + tag, "client_id": tag}
+                    ),
+                    ours_delivered,
+                    args.messages,
+                    args.burst,
                 )
                 report(name, results[name])
             procs.pop().terminate()
@@ -255,8 +302,10 @@ async def run(args: argparse.Namespace) -> None:
 
     stored = Message.objects.filter(conversation_id=conversation_id).count()
     layers = [(label, path) for label, path in LAYERS if label in args.layers]
-    print(f"\n{args.messages} one-at-a-time messages, {args.burst} with {WINDOW} in flight; "
-          f"{stored} messages stored by 'ours'. Database: {env['DATABASE_URL'].split(':')[0]}\n")
+    print(
+        f"\n{args.messages} one-at-a-time messages, {args.burst} with {WINDOW} in flight; "
+        f"{stored} messages stored by 'ours'. Database: {env['DATABASE_URL'].split(':')[0]}\n"
+    )
     print(f"{'':44} {'p50 ms':>8} {'p99 ms':>8} {'msgs/s':>9}")
     for name, r in results.items():
         print(f"{name:44} {r['p50']:8.2f} {r['p99']:8.2f} {r['rate']:9.0f}")
@@ -287,11 +336,14 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--burst", type=int, default=2000)
     parser.add_argument(
-        "--layers", type=lambda v: v.split(","), default=["RedisChannelLayer"],
+        "--layers",
+        type=lambda v: v.split(","),
+        default=["RedisChannelLayer"],
         help="layers to run ours on, comma-separated: RedisChannelLayer,RedisPubSubChannelLayer",
     )
     parser.add_argument(
-        "--tutorial-layers", type=lambda v: v.split(","),
+        "--tutorial-layers",
+        type=lambda v: v.split(","),
         default=["RedisChannelLayer", "RedisPubSubChannelLayer"],
         help="layers to run the tutorial on (the tutorial itself uses RedisChannelLayer)",
     )

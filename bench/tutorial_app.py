@@ -34,5 +34,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
 
 application = ProtocolTypeRouter(
-    {"http": django_asgi_app, "websocket": URLRouter([path("ws/chat/lobby/", ChatConsumer.as_asgi())])}
+    {
+        "http": django_asgi_app,
+        "websocket": URLRouter([path("ws/chat/lobby/", ChatConsumer.as_asgi())]),
+    }
 )

@@ -75,7 +75,7 @@ class Conversation(models.Model):
                 name="chat_one_open_conversation_per_customer",
             ),
             models.CheckConstraint(
-                condition=Q(status="waiting") | Q(specialist__isnull=False),
+                condition=~Q(status="active") | Q(specialist__isnull=False),
                 name="chat_accepted_has_specialist",
             ),
         ]
