@@ -89,3 +89,24 @@ def test_customer_and_specialist_chat_through_a_reload(portal, browser, screensh
     finally:
         specialist_ctx.close()
         customer_ctx.close()
+
+
+def test_with_no_specialist_online_the_customer_is_offered_email_with_what_they_wrote(
+    portal, page, screenshot
+):
+    _login(page, portal.url, "user@acme.example")
+    page.evaluate(
+        """() => PremiumDeskHelp.dialog.addEventListener('help:step',
+              e => { window.lastStep = e.detail; })"""
+    )
+    page.evaluate("PremiumDeskHelp.open('chat')")
+    dialog = page.get_by_role("dialog", name="How can we help?")
+    expect(dialog.get_by_text("No specialist is online right now.")).to_be_visible()
+    dialog.get_by_label("Topic").fill("Import <CSV> fails")
+    dialog.get_by_label("Your message").fill("Row 12 is rejected.\nWhy?")
+    screenshot(page, "offer")
+    dialog.get_by_role("button", name="Use Premium email support instead").click()
+    assert page.evaluate("window.lastStep") == {
+        "step": "email",
+        "data": {"subject": "Import <CSV> fails", "description": "Row 12 is rejected.\nWhy?"},
+    }
