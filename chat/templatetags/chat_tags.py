@@ -19,7 +19,9 @@ def client_strings() -> dict[str, str]:
         "waiting": _("Waiting for a specialist…"),
         "no_specialist": _("No specialist is online right now."),
         "long_wait": _("The wait is long right now."),
-        "offer_email": _("Send it to Premium email support instead: we answer by email and in the portal."),
+        "offer_email": _(
+            "Send it to Premium email support instead: we answer by email and in the portal."
+        ),
         "online": _("{count} specialists online."),
         "joined": _("{name} joined the chat."),
         "with": _("Chatting with {name}"),
