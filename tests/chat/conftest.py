@@ -1,6 +1,8 @@
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -9,6 +11,13 @@ from helpdesk.asgi import application
 from tests.factories import StaffFactory, SuperAdminFactory, UserFactory
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+def run_async(coro_fn, *args):  # noqa: ANN001, ANN002, ANN201
+    """Run an async test body to completion in its own thread and event loop: the
+    browser tests' Playwright keeps a loop in the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(async_to_sync(coro_fn), *args).result()
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,14 @@
 """The chat sockets through the real ASGI stack: access, ordering, resume, bad input."""
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from chat import consumers, services
 from chat.models import Conversation, ConversationStatus, Message
-from tests.chat.conftest import Socket, session_cookie
+from tests.chat.conftest import Socket, run_async, session_cookie
 from tests.factories import StaffFactory, SuperAdminFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ CONSOLE = "/ws/chat/console/"
 
 
 def run(coro_fn):
-    return async_to_sync(coro_fn)()
+    return run_async(coro_fn)
 
 
 async def start_chat(sock: Socket, body: str = "Workflows stopped", client_id: str = "c1") -> dict:

@@ -4,10 +4,9 @@ import asyncio
 import time
 
 import pytest
-from asgiref.sync import async_to_sync
 
 from chat.models import Message
-from tests.chat.conftest import session_cookie
+from tests.chat.conftest import run_async, session_cookie
 from tests.chat.servers import Client, DaphneServer, RedisServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,7 +62,7 @@ def test_a_customer_on_one_daphne_talks_to_a_specialist_on_another(
             await chat.close()
             await console.close()
 
-        async_to_sync(body)()
+        run_async(body)
     finally:
         for server in servers:
             server.stop()
@@ -127,12 +126,12 @@ def test_redis_outage_mid_chat_loses_and_duplicates_nothing(customer, specialist
             await console.close()
             return conversation_id
 
-        conversation_id = async_to_sync(before)()
+        conversation_id = run_async(before)
         redis.stop()
         for n in (3, 4):
-            async_to_sync(try_send)(f"m{n}", f"m{n}")
+            run_async(try_send, f"m{n}", f"m{n}")
         time.sleep(3)  # Redis stays away a while; sockets notice and clients back off
-        async_to_sync(try_send)("m5", "m5")
+        run_async(try_send, "m5", "m5")
         redis = RedisServer(port=redis.port).start()
 
         async def after():
@@ -152,7 +151,7 @@ def test_redis_outage_mid_chat_loses_and_duplicates_nothing(customer, specialist
             await console.close()
             return customer_view, specialist_view, live
 
-        customer_view, specialist_view, live = async_to_sync(after)()
+        customer_view, specialist_view, live = run_async(after)
     finally:
         server.stop()
         redis.stop()
