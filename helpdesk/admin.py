@@ -291,9 +291,6 @@ class TicketAdmin(admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
-    def save_related(self, request, form, formsets, change) -> None:  # noqa: ANN001
-        return None  # the history inline is read-only
-
     @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request, queryset) -> None:  # noqa: ANN001
         for ticket in queryset:
@@ -322,3 +319,8 @@ class ReplyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
         return False
+
+
+admin.site.site_header = _("Premium Desk administration")
+admin.site.site_title = _("Premium Desk admin")
+admin.site.index_title = _("Support desk")

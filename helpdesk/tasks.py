@@ -1,15 +1,13 @@
 """Email notifications for tickets. Queued on commit by the services; they take ids,
 re-fetch, and are safe to retry."""
 
-from zoneinfo import ZoneInfo
-
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.permissions import SPECIALISTS_GROUP
 
@@ -18,10 +16,6 @@ RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
 
 def _portal_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
-def _local(dt, tz_name: str):  # noqa: ANN001, ANN202
-    return timezone.localtime(dt, ZoneInfo(tz_name)) if dt else None
 
 
 @shared_task(**RETRY)
@@ -37,7 +31,6 @@ def ticket_created_notify(ticket_id: int) -> None:
             "helpdesk/email/ticket_created.txt",
             {
                 "ticket": ticket,
-                "due_local": _local(ticket.due_at, requester.time_zone),
                 "tz": requester.time_zone,
                 "url": _portal_url(reverse("ticket_detail", args=[ticket.pk])),
             },

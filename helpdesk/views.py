@@ -65,7 +65,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "helpdesk/ticket_new.html",
-            {**context, "form": form, "errors": errors},
+            {**context, "form": form, "errors": errors, "general_errors": errors.get("__all__")},
             status=400,
         )
     confirmation = render_to_string(
