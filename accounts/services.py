@@ -66,7 +66,7 @@ LEAD_PERMISSIONS: tuple[str, ...] = SPECIALIST_PERMISSIONS + (
     "sla.change_holiday",
     "sla.delete_holiday",
     "sla.view_holiday",
-    "sla.view_slareport",
+    "helpdesk.view_slaattainmentreport",
 )
 
 

@@ -1,5 +1,9 @@
-"""WebSocket routes. The chat consumers are added by the live-chat work."""
+"""WebSocket routes."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-websocket_urlpatterns: list[URLPattern] = []
+from sla.consumers import StaffAlertsConsumer
+
+websocket_urlpatterns = [
+    path("ws/staff/alerts/", StaffAlertsConsumer.as_asgi()),
+]

@@ -1,3 +1,4 @@
+import csv
 from datetime import timedelta
 
 from django import forms
@@ -5,6 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from helpdesk import services
 from helpdesk.admin_paginator import CappedCountPaginator
-from helpdesk.models import Reply, ReplyVisibility, Ticket, TicketEvent, TicketStatus
+from helpdesk.models import (
+    Reply,
+    ReplyVisibility,
+    SlaAttainmentReport,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from helpdesk.templatetags.helpdesk_tags import time_left
 from sla.models import SlaKind
+from sla.reports import attainment_report
 
 DUE_SOON = timedelta(minutes=15)
 
@@ -324,3 +335,69 @@ class ReplyAdmin(admin.ModelAdmin):
 admin.site.site_header = _("Premium Desk administration")
 admin.site.site_title = _("Premium Desk admin")
 admin.site.index_title = _("Support desk")
+
+
+@admin.register(SlaAttainmentReport)
+class SlaAttainmentReportAdmin(admin.ModelAdmin):
+    """Leads' SLA attainment report: per week or month and per kind, with CSV."""
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def changelist_view(self, request, extra_context=None):  # noqa: ANN001, ANN201
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        period = "month" if request.GET.get("period") == "month" else "week"
+        rows = attainment_report(period=period)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="sla-attainment-{period}.csv"'
+            writer = csv.writer(response)
+            writer.writerow(
+                [
+                    period,
+                    "kind",
+                    "items",
+                    "met",
+                    "breached",
+                    "exempt",
+                    "pending",
+                    "% met",
+                    "median first reply (min)",
+                    "p90 first reply (min)",
+                ]
+            )
+            for r in rows:
+                writer.writerow(
+                    [
+                        r.period.isoformat(),
+                        r.kind,
+                        r.items,
+                        r.met,
+                        r.breached,
+                        r.exempt,
+                        r.pending,
+                        _blank(r.percent_met),
+                        _blank(r.median_minutes),
+                        _blank(r.p90_minutes),
+                    ]
+                )
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("SLA attainment report"),
+            "rows": rows,
+            "period": period,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/sla_report.html", context)
+
+
+def _blank(value: float | None) -> str:
+    return "" if value is None else str(value)

@@ -153,3 +153,12 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+
+class SlaAttainmentReport(Ticket):
+    """Admin entry point for the SLA attainment report (leads only, by permission)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("SLA attainment report")
+        verbose_name_plural = _("SLA attainment report")

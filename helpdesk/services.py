@@ -185,7 +185,12 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
         return
     _event(ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status)
     ticket.status = status
-    ticket.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+        # A solved ticket is no longer escalated, even if it had no public reply.
+        ticket.sla_next_check_at = None
+        fields.append("sla_next_check_at")
+    ticket.save(update_fields=fields)
 
 
 def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVisibility) -> Reply:

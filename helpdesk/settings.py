@@ -144,7 +144,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
 
 # Mail: printed to the console unless EMAIL_URL names an SMTP server.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -191,6 +190,13 @@ SLA_BUSINESS_CRITICAL_MINUTES = env.int("SLA_BUSINESS_CRITICAL_MINUTES", default
 # The sweep warns at this share of the allowed time, then escalates again every interval.
 SLA_WARNING_SHARE = env.float("SLA_WARNING_SHARE", default=0.75)
 SLA_ESCALATION_INTERVAL_MINUTES = env.int("SLA_ESCALATION_INTERVAL_MINUTES", default=30)
+# How often Celery beat runs the SLA sweep, and how many items one transaction handles.
+SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=30)
+SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=5000)
+# Exactly one beat process schedules this; any number of workers run it.
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {"task": "sla.tasks.sla_sweep", "schedule": float(SLA_SWEEP_INTERVAL_SECONDS)},
+}
 # Email tickets a customer user may submit per hour before being asked to wait.
 TICKET_RATE_LIMIT_PER_HOUR = env.int("TICKET_RATE_LIMIT_PER_HOUR", default=20)
 

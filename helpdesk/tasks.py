@@ -85,3 +85,79 @@ def business_critical_alert(ticket_id: int) -> None:
         },
     )
     send_mail(f"[#{ticket.pk}] Business-critical: {ticket.subject}", body, None, recipients)
+
+
+@shared_task(**RETRY)
+def sla_warning_notify(ticket_ids: list[int]) -> None:
+    """Deadline warning: to each ticket's assignee, or to the specialists if unassigned."""
+    from helpdesk.models import Ticket
+
+    tickets = list(
+        Ticket.objects.filter(pk__in=ticket_ids, answered_at__isnull=True).select_related(
+            "assignee"
+        )
+    )
+    by_recipient: dict[tuple[str, ...], list] = {}
+    specialists = None
+    for ticket in tickets:
+        if ticket.assignee and ticket.assignee.is_active:
+            recipients = (ticket.assignee.email,)
+        else:
+            if specialists is None:
+                specialists = tuple(
+                    get_user_model()
+                    .objects.filter(is_active=True, is_staff=True, groups__name=SPECIALISTS_GROUP)
+                    .values_list("email", flat=True)
+                )
+            recipients = specialists
+        if recipients:
+            by_recipient.setdefault(recipients, []).append(ticket)
+    for recipients, group in by_recipient.items():
+        body = render_to_string(
+            "helpdesk/email/sla_digest.txt",
+            {
+                "intro": "These tickets are close to their first-reply deadline:",
+                "items": [
+                    {
+                        "ticket": t,
+                        "url": _portal_url(reverse("admin:helpdesk_ticket_change", args=[t.pk])),
+                    }
+                    for t in group
+                ],
+            },
+        )
+        send_mail(
+            f"Deadline warning: {len(group)} ticket(s) due soon", body, None, list(recipients)
+        )
+
+
+@shared_task(**RETRY)
+def sla_escalation_notify(items: list[list]) -> None:
+    """Breaches and escalations: one digest email to the leads per sweep."""
+    from accounts.permissions import LEADS_GROUP
+    from helpdesk.models import Ticket
+
+    levels = {int(pk): (step, int(level)) for pk, step, level in items}
+    tickets = Ticket.objects.filter(pk__in=levels).select_related("account")
+    leads = list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=LEADS_GROUP)
+        .values_list("email", flat=True)
+    )
+    if not leads:
+        return
+    rows = [
+        {
+            "ticket": t,
+            "step": levels[t.pk][0],
+            "level": levels[t.pk][1],
+            "url": _portal_url(reverse("admin:helpdesk_ticket_change", args=[t.pk])),
+        }
+        for t in tickets
+    ]
+    body = render_to_string(
+        "helpdesk/email/sla_digest.txt",
+        {"intro": "These tickets have passed their first-reply deadline:", "items": rows},
+    )
+    top = max(level for _, level in levels.values())
+    send_mail(f"SLA escalation (level {top}): {len(rows)} ticket(s)", body, None, leads)

@@ -173,3 +173,20 @@ class DeadlineTracked(models.Model):
                 condition=Q(breached_at__isnull=False),
             ),
         ]
+
+
+class SweepHealth(models.Model):
+    """One row per sweep name: when the SLA sweep last finished, so leads can be told
+    when beat or the workers have stopped."""
+
+    name = models.CharField(max_length=50, unique=True, default="sla")
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(default=0)
+    last_processed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sweep health")
+        verbose_name_plural = _("sweep health")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_run_at}"
