@@ -59,18 +59,30 @@ class Ticket(DeadlineTracked):
             models.Index(fields=["account", "-created_at"], name="ticket_account_recent"),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
             models.Index(fields=["assignee", "due_at"], name="ticket_assignee_due"),
+            # The agents' list: open tickets by deadline, the default admin view.
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
+                name="ticket_open_due",
+                condition=Q(status__in=["new", "open", "waiting"]),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
                 name="ticket_unanswered_due",
                 condition=Q(answered_at__isnull=True),
             ),
+            # Admin filters on the open list: unassigned, and breached still open.
             models.Index(
-                fields=["due_at"],
-                name="ticket_unassigned_due",
-                condition=Q(assignee__isnull=True),
+                fields=["due_at", "id"],
+                name="ticket_open_unassigned_due",
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "waiting"]),
             ),
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
+                name="ticket_open_breached_due",
+                condition=Q(breached_at__isnull=False, status__in=["new", "open", "waiting"]),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
                 name="ticket_critical_due",
                 condition=Q(business_critical=True),
             ),

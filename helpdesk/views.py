@@ -138,3 +138,8 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     messages.success(request, _("Your reply was sent."))
     return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness probe for load balancers; also the benchmarks' trivial baseline view."""
+    return HttpResponse("ok", content_type="text/plain")

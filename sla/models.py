@@ -168,7 +168,7 @@ class DeadlineTracked(models.Model):
                 condition=Q(sla_next_check_at__isnull=False),
             ),
             models.Index(
-                fields=["breached_at"],
+                fields=["due_at", "id"],
                 name="%(app_label)s_%(class)s_breach",
                 condition=Q(breached_at__isnull=False),
             ),
