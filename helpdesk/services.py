@@ -169,7 +169,13 @@ def ticket_create(
             ),
             account_id=requester.account_id,
         )
-        ticket.full_clean()
+        # Field validation only: the foreign keys come from loaded rows and the check
+        # constraints were enforced above (and again by the database), so skip their
+        # extra round trips on this hot path.
+        ticket.full_clean(
+            exclude=["account", "requester", "assignee", "sla_exception"],
+            validate_constraints=False,
+        )
         ticket.save()
         _event(ticket, TicketEventKind.CREATED, actor=created_by or requester, at=now)
         if created_by is None:

@@ -123,6 +123,8 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="premiumdesk"),
         }
     }
+    # Sessions read from Redis, written through to the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
