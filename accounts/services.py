@@ -35,6 +35,7 @@ SPECIALIST_PERMISSIONS: tuple[str, ...] = (
     "helpdesk.change_callbackrequest",
     "helpdesk.view_callbackattempt",
     "helpdesk.add_callbackattempt",
+    "helpdesk.view_callbackevent",
     "chat.view_conversation",
     "chat.change_conversation",
     "chat.view_message",

@@ -6,6 +6,8 @@ class HelpdeskConfig(AppConfig):
     verbose_name = "Help desk"
 
     def ready(self) -> None:
+        from helpdesk import callbacks
         from helpdesk.sla_targets import register
 
         register()
+        callbacks.register()

@@ -161,3 +161,52 @@ def sla_escalation_notify(items: list[list]) -> None:
     )
     top = max(level for _, level in levels.values())
     send_mail(f"SLA escalation (level {top}): {len(rows)} ticket(s)", body, None, leads)
+
+
+@shared_task(**RETRY)
+def callback_abandoned_notify(callback_id: int) -> None:
+    from helpdesk.models import CallbackRequest
+
+    callback = CallbackRequest.objects.select_related("requester").filter(pk=callback_id).first()
+    if callback is None:
+        return
+    body = render_to_string(
+        "helpdesk/email/callback_abandoned.txt",
+        {
+            "callback": callback,
+            "phone_line": settings.SUPPORT_PHONE_NUMBER,
+            "url": _portal_url(reverse("ticket_list")),
+        },
+    )
+    send_mail(
+        f"We could not reach you about: {callback.topic}", body, None, [callback.requester.email]
+    )
+
+
+@shared_task(**RETRY)
+def callback_escalation_notify(items: list[list]) -> None:
+    """Callbacks not started within their target: one email to the leads per sweep."""
+    from accounts.permissions import LEADS_GROUP
+    from helpdesk.models import CallbackRequest
+
+    levels = {int(pk): int(level) for pk, level in items}
+    leads = list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=LEADS_GROUP)
+        .values_list("email", flat=True)
+    )
+    if not leads:
+        return
+    lines = [
+        f"Callback #{c.pk} {c.topic} ({c.account.name}, {c.phone}): waiting since "
+        f"{c.created_at:%H:%M} UTC, level {levels[c.pk]}\n  "
+        + _portal_url(reverse("admin:helpdesk_callbackrequest_change", args=[c.pk]))
+        for c in CallbackRequest.objects.filter(pk__in=levels).select_related("account")
+    ]
+    top = max(levels.values())
+    send_mail(
+        f"Callback escalation (level {top}): {len(lines)} not started",
+        "These callback requests were not started within their target:\n\n" + "\n".join(lines),
+        None,
+        leads,
+    )

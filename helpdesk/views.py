@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import PremiumChannel
 from accounts.permissions import can_flag_business_critical, is_customer
 from accounts.selectors import entitlement_for
-from helpdesk import selectors, services
+from helpdesk import callbacks, selectors, services
 from helpdesk.forms import ReplyForm, TicketForm
 from helpdesk.models import ReplyVisibility, TicketChannel
 
@@ -90,7 +90,12 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if not is_customer(request.user):
         return redirect("admin:helpdesk_ticket_changelist")
     tickets = selectors.ticket_list_for(user=request.user)[:200]
-    return render(request, "helpdesk/ticket_list.html", {"tickets": tickets})
+    callback_requests = callbacks.callback_list_for(user=request.user)[:50]
+    return render(
+        request,
+        "helpdesk/ticket_list.html",
+        {"tickets": tickets, "callback_requests": callback_requests},
+    )
 
 
 @login_required
@@ -138,6 +143,46 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     messages.success(request, _("Your reply was sent."))
     return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def callback_new(request: HttpRequest) -> HttpResponse:
+    """Premium phone support: the dialog posts here with fetch and gets JSON."""
+    entitlement = entitlement_for(user=request.user, request=request)
+    try:
+        callback, created = callbacks.callback_request_create(
+            requester=request.user,
+            phone=request.POST.get("phone", ""),
+            topic=request.POST.get("topic", ""),
+            description=request.POST.get("description", ""),
+            entitlement=entitlement,
+        )
+    except PermissionDenied as exc:
+        return JsonResponse({"errors": {"__all__": [str(exc)]}}, status=403)
+    except ValidationError as exc:
+        return JsonResponse({"errors": _errors(exc)}, status=400)
+    confirmation = render_to_string(
+        "helpdesk/callback_confirmation.html", {"callback": callback}, request=request
+    )
+    return JsonResponse(
+        {"callback": callback.pk, "created": created, "confirmation_html": confirmation},
+        status=201 if created else 200,
+    )
+
+
+@login_required
+@require_POST
+def callback_cancel(request: HttpRequest, callback_id: int) -> HttpResponse:
+    callback = callbacks.CallbackRequest.objects.filter(pk=callback_id).first()
+    if callback is None or not callbacks.can_view_callback(request.user, callback):
+        raise Http404("No such callback request.")
+    try:
+        callbacks.callback_cancel(callback=callback, actor=request.user)
+        messages.success(request, _("Your callback request was cancelled."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("ticket_list")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -27,3 +27,6 @@ class StaffAlertsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "sla.alert", "total": event["total"], "alerts": event["alerts"]}
         )
+
+    async def queue_changed(self, event: dict) -> None:
+        await self.send_json({"type": "queue.changed", "queue": event["queue"]})

@@ -39,6 +39,14 @@
     }
   }
 
+  // A queue page (the callback changelist) reloads itself when its queue changes,
+  // unless the specialist is typing in it.
+  function refreshQueue(queue) {
+    const onQueue = queue === "callback" && /\/admin\/helpdesk\/callbackrequest\/$/.test(location.pathname);
+    const typing = document.activeElement && /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
+    if (onQueue && !typing) location.reload();
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + "/ws/staff/alerts/");
@@ -49,6 +57,7 @@
     socket.addEventListener("message", function (event) {
       const message = JSON.parse(event.data);
       if (message.type === "sla.alert") show(message);
+      if (message.type === "queue.changed") refreshQueue(message.queue);
     });
     socket.addEventListener("close", function (event) {
       document.documentElement.dataset.staffAlerts = "disconnected";
