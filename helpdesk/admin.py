@@ -571,6 +571,22 @@ class CallbackRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return request.user.is_superuser
 
+    def get_fieldsets(self, request, obj=None):  # noqa: ANN001, ANN201
+        """Offer only what the callback's state allows: claim a waiting one; record calls
+        and complete one you hold; afterwards, notes and a ticket."""
+        details = self.fieldsets[0]
+        if obj is None:
+            return [details]
+        if obj.status == CallbackStatus.WAITING:
+            work = ("claim",)
+        elif obj.status == CallbackStatus.IN_PROGRESS and obj.holder_id == request.user.pk:
+            work = (("attempt_outcome", "attempt_note"), "notes", ("complete", "create_ticket"))
+        elif obj.status == CallbackStatus.IN_PROGRESS:
+            work = ("notes",)
+        else:
+            work = ("notes", "create_ticket")
+        return [details, (_("Work this callback"), {"fields": work})]
+
     @admin.display(description=_("waited"))
     def waited(self, obj: CallbackRequest) -> str:
         end = obj.answered_at or obj.closed_at or timezone.now()
