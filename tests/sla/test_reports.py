@@ -69,3 +69,21 @@ def test_monthly_report_and_csv_for_leads_only(known_week, client):
     assert lines[0].startswith("month,kind,items,met,breached,exempt,pending,% met")
     # By then the next week's ticket is unanswered past its deadline too.
     assert '2026-11-01,"Super admin, standard",6,3,2,1,0,60.0,35.0,90.0' in lines
+
+
+def test_callback_response_times_are_in_the_report():
+    from helpdesk import callbacks
+
+    admin = SuperAdminFactory()
+    agent = StaffFactory()
+    for minutes in (2, 7):
+        with time_machine.travel(MONDAY, tick=False):
+            callback, _ = callbacks.callback_request_create(
+                requester=admin, phone="+14155550101", topic=f"Call {minutes}"
+            )
+        with time_machine.travel(MONDAY + timedelta(minutes=minutes), tick=False):
+            callbacks.callback_claim(callback=callback, specialist=agent)
+    rows = attainment_report(period="week", since=MONDAY, now=MONDAY + timedelta(hours=1))
+    [row] = [r for r in rows if r.kind == "Callback request"]
+    assert (row.items, row.met, row.breached, row.percent_met) == (2, 1, 1, 50.0)
+    assert row.median_minutes == 4.5 and row.p90_minutes == 7.0
