@@ -59,6 +59,9 @@ class Command(BaseCommand):
             if not env.get("REDIS_URL"):
                 env["REDIS_URL"] = self._start_embedded_redis(run_dir)
             py = sys.executable
+            # One sweep now, so deadlines that passed while the portal was down are
+            # handled at once and the admin's sweep-health warning starts clear.
+            subprocess.run([py, "manage.py", "sla_sweep"], env=env, check=False)
             self._spawn(
                 "daphne",
                 [py, "-m", "daphne", "-b", host, "-p", str(port), "helpdesk.asgi:application"],
