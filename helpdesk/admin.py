@@ -78,21 +78,22 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OpenFilter(admin.SimpleListFilter):
-    """Status, defaulting to the open tickets: that is what specialists work on, and the
-    open set is small, so the default list stays fast at any number of tickets."""
+class StateFilter(admin.SimpleListFilter):
+    """A status filter whose default (no parameter) is the working set, not everything:
+    subclasses name it and filter it in `default_queryset`."""
 
-    title = _("status")
     parameter_name = "state"
+    default_label = ""
+    statuses: type = TicketStatus
 
     def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
-        return [("all", _("All statuses")), *TicketStatus.choices]
+        return [("all", _("All statuses")), *self.statuses.choices]
 
     def choices(self, changelist):  # noqa: ANN001, ANN201
         yield {
             "selected": self.value() is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": _("Open (new, open, waiting)"),
+            "display": self.default_label,
         }
         for value, label in self.lookup_choices:
             yield {
@@ -101,12 +102,26 @@ class OpenFilter(admin.SimpleListFilter):
                 "display": label,
             }
 
+    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+        raise NotImplementedError
+
     def queryset(self, request, queryset):  # noqa: ANN001, ANN201
         if self.value() is None:
-            return queryset.filter(status__in=OPEN_STATUSES)
-        if self.value() in TicketStatus.values:
+            return self.default_queryset(queryset)
+        if self.value() in self.statuses.values:
             return queryset.filter(status=self.value())
         return queryset
+
+
+class OpenFilter(StateFilter):
+    """Defaults to the open tickets: that is what specialists work on, and the open set
+    is small, so the default list stays fast at any number of tickets."""
+
+    title = _("status")
+    default_label = _("Open (new, open, waiting)")
+
+    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+        return queryset.filter(status__in=OPEN_STATUSES)
 
 
 class TicketAdminForm(forms.ModelForm):
@@ -425,34 +440,15 @@ def _blank(value: float | None) -> str:
     return "" if value is None else str(value)
 
 
-class CallbackStateFilter(admin.SimpleListFilter):
+class CallbackStateFilter(StateFilter):
     """Defaults to the live queue: waiting and in progress."""
 
     title = _("status")
-    parameter_name = "state"
+    default_label = _("Queue (waiting, in progress)")
+    statuses = CallbackStatus
 
-    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
-        return [("all", _("All")), *CallbackStatus.choices]
-
-    def choices(self, changelist):  # noqa: ANN001, ANN201
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": _("Queue (waiting, in progress)"),
-        }
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(value),
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
-        if self.value() is None:
-            return queryset.filter(status__in=[CallbackStatus.WAITING, CallbackStatus.IN_PROGRESS])
-        if self.value() in CallbackStatus.values:
-            return queryset.filter(status=self.value())
-        return queryset
+    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+        return queryset.filter(status__in=[CallbackStatus.WAITING, CallbackStatus.IN_PROGRESS])
 
 
 class CallbackAdminForm(forms.ModelForm):

@@ -23,8 +23,8 @@ from helpdesk.models import (
     CallbackRequest,
     CallbackStatus,
     TicketChannel,
-    TicketEventKind,
 )
+from helpdesk.sla_targets import SWEEP_EVENT_KIND
 from sla import sweep
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time
@@ -277,19 +277,11 @@ def callback_queue() -> QuerySet[CallbackRequest]:
 
 # The SLA sweep: the five-minute target is a deadline like any other.
 
-_EVENT_KIND = {
-    sweep.WARNED: TicketEventKind.WARNED,
-    sweep.BREACHED: TicketEventKind.BREACHED,
-    sweep.ESCALATED: TicketEventKind.ESCALATED,
-    sweep.OVERDUE: TicketEventKind.OVERDUE,
-    sweep.EXEMPT: TicketEventKind.EXEMPT,
-}
-
 
 def callback_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
     CallbackEvent.objects.bulk_create(
         CallbackEvent(
-            callback_id=o.item_id, kind=_EVENT_KIND[o.step], level=o.level, created_at=o.at
+            callback_id=o.item_id, kind=SWEEP_EVENT_KIND[o.step], level=o.level, created_at=o.at
         )
         for o in outcomes
     )

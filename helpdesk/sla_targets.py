@@ -10,7 +10,8 @@ from helpdesk import tasks
 from helpdesk.models import Ticket, TicketEvent, TicketEventKind
 from sla import sweep
 
-_EVENT_KIND = {
+# History entry for each sweep step, shared by tickets and callback requests.
+SWEEP_EVENT_KIND = {
     sweep.WARNED: TicketEventKind.WARNED,
     sweep.BREACHED: TicketEventKind.BREACHED,
     sweep.ESCALATED: TicketEventKind.ESCALATED,
@@ -33,7 +34,7 @@ def ticket_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
     TicketEvent.objects.bulk_create(
         TicketEvent(
             ticket_id=o.item_id,
-            kind=_EVENT_KIND[o.step],
+            kind=SWEEP_EVENT_KIND[o.step],
             to_value=f"level {o.level}" if o.level else "",
             reason=reasons.get(o.exception_id, ""),
             created_at=o.at,

@@ -9,9 +9,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.permissions import SPECIALISTS_GROUP
+from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
 
 RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
+
+
+def _staff_emails(group: str) -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=group)
+        .values_list("email", flat=True)
+    )
 
 
 def _portal_url(path: str) -> str:
@@ -70,11 +78,7 @@ def business_critical_alert(ticket_id: int) -> None:
     ticket = Ticket.objects.select_related("account", "requester").filter(pk=ticket_id).first()
     if ticket is None:
         return
-    recipients = list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=SPECIALISTS_GROUP)
-        .values_list("email", flat=True)
-    )
+    recipients = _staff_emails(SPECIALISTS_GROUP)
     if not recipients:
         return
     body = render_to_string(
@@ -104,11 +108,7 @@ def sla_warning_notify(ticket_ids: list[int]) -> None:
             recipients = (ticket.assignee.email,)
         else:
             if specialists is None:
-                specialists = tuple(
-                    get_user_model()
-                    .objects.filter(is_active=True, is_staff=True, groups__name=SPECIALISTS_GROUP)
-                    .values_list("email", flat=True)
-                )
+                specialists = tuple(_staff_emails(SPECIALISTS_GROUP))
             recipients = specialists
         if recipients:
             by_recipient.setdefault(recipients, []).append(ticket)
@@ -134,16 +134,11 @@ def sla_warning_notify(ticket_ids: list[int]) -> None:
 @shared_task(**RETRY)
 def sla_escalation_notify(items: list[list]) -> None:
     """Breaches and escalations: one digest email to the leads per sweep."""
-    from accounts.permissions import LEADS_GROUP
     from helpdesk.models import Ticket
 
     levels = {int(pk): (step, int(level)) for pk, step, level in items}
     tickets = Ticket.objects.filter(pk__in=levels).select_related("account")
-    leads = list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=LEADS_GROUP)
-        .values_list("email", flat=True)
-    )
+    leads = _staff_emails(LEADS_GROUP)
     if not leads:
         return
     rows = [
@@ -186,15 +181,10 @@ def callback_abandoned_notify(callback_id: int) -> None:
 @shared_task(**RETRY)
 def callback_escalation_notify(items: list[list]) -> None:
     """Callbacks not started within their target: one email to the leads per sweep."""
-    from accounts.permissions import LEADS_GROUP
     from helpdesk.models import CallbackRequest
 
     levels = {int(pk): int(level) for pk, level in items}
-    leads = list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=LEADS_GROUP)
-        .values_list("email", flat=True)
-    )
+    leads = _staff_emails(LEADS_GROUP)
     if not leads:
         return
     lines = [

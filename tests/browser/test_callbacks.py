@@ -3,19 +3,11 @@ import re
 from playwright.sync_api import expect
 
 from helpdesk.models import CallbackRequest, CallbackStatus
+from tests.browser.helpers import open_premium_channel
 
 
 def open_phone_support(page):
-    """Help → Contact us → Premium phone support."""
-    page.get_by_role("button", name="Help", exact=True).click()
-    dialog = page.get_by_role("dialog")
-    contact = dialog.get_by_role("button", name="Contact us")
-    if contact.count():
-        contact.click()
-        dialog.get_by_role("button", name=re.compile("Premium phone support")).click()
-    else:  # before the channel chooser exists
-        page.evaluate("window.PremiumDeskHelp.showStep('phone')")
-    return dialog
+    return open_premium_channel(page, "Premium phone support", "phone")
 
 
 def test_customer_requests_a_callback_and_a_specialist_completes_it(

@@ -1,23 +1,14 @@
-import re
 from datetime import timedelta
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from helpdesk.models import Ticket
+from tests.browser.helpers import open_premium_channel
 
 
 def open_email_support(page):
-    """Help → Contact us → Premium email support."""
-    page.get_by_role("button", name="Help", exact=True).click()
-    dialog = page.get_by_role("dialog")
-    contact = dialog.get_by_role("button", name="Contact us")
-    if contact.count():
-        contact.click()
-        dialog.get_by_role("button", name=re.compile("Premium email support")).click()
-    else:  # before the channel chooser exists
-        page.evaluate("window.PremiumDeskHelp.showStep('email')")
-    return dialog
+    return open_premium_channel(page, "Premium email support", "email")
 
 
 def test_super_admin_submits_a_business_critical_ticket_and_sees_a_30_minute_deadline(
