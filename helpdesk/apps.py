@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     verbose_name = "Help desk"
+
+    def ready(self) -> None:
+        from helpdesk import callbacks
+        from helpdesk.sla_targets import register
+
+        register()
+        callbacks.register()

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from accounts.permissions import is_agent, is_customer
+from accounts.permissions import can_flag_business_critical, is_agent, is_customer
 
 
 def portal(request: HttpRequest) -> dict:
@@ -11,4 +11,7 @@ def portal(request: HttpRequest) -> dict:
         "SUPPORT_PHONE_NUMBER": settings.SUPPORT_PHONE_NUMBER,
         "user_is_customer": SimpleLazyObject(lambda: is_customer(user)),
         "user_is_agent": SimpleLazyObject(lambda: is_agent(user)),
+        "help_can_flag_business_critical": SimpleLazyObject(
+            lambda: can_flag_business_critical(user)
+        ),
     }

@@ -78,4 +78,6 @@ def demo_seed() -> list[tuple[str, str]]:
 
 def _extra_seeders() -> list:
     """Seeders of other features (knowledge base, calendar...), registered as they land."""
-    return []
+    from sla.services import demo_calendar_seed
+
+    return [demo_calendar_seed]

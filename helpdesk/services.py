@@ -1,0 +1,315 @@
+"""Ticket services: every write to tickets, replies and their history."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import PremiumChannel, Role, User
+from accounts.permissions import can_flag_business_critical, is_agent, is_customer
+from accounts.selectors import Entitlement, entitlement_for
+from helpdesk import tasks
+from helpdesk.models import (
+    Reply,
+    ReplyVisibility,
+    Ticket,
+    TicketChannel,
+    TicketEvent,
+    TicketEventKind,
+    TicketStatus,
+)
+from helpdesk.permissions import can_reply_to_ticket, can_write_internal_note
+from helpdesk.ratelimit import rate_limit_count, rate_limit_exceeded
+from sla.deadlines import policy_for
+from sla.services import apply_deadline, next_check_at
+
+SUBJECT_MAX = 200
+DESCRIPTION_MAX = 20_000
+REPLY_MAX = 20_000
+
+NOT_A_CUSTOMER = "Only customer users can submit tickets."
+CHANNEL_NOT_ALLOWED = "Your account is not entitled to this support channel."
+BUSINESS_CRITICAL_ONLY_SUPER_ADMIN = (
+    "Only a super admin of the account can flag an issue as business-critical."
+)
+BUSINESS_CRITICAL_ONLY_EMAIL = "Only email tickets can be flagged business-critical."
+SUBJECT_REQUIRED = "Enter a subject."
+SUBJECT_TOO_LONG = f"Keep the subject to {SUBJECT_MAX} characters or fewer."
+DESCRIPTION_REQUIRED = "Describe the problem."
+DESCRIPTION_TOO_LONG = f"Keep the description to {DESCRIPTION_MAX:,} characters or fewer."
+RATE_LIMITED = (
+    "You have submitted a lot of tickets in the last hour. Please wait a little before "
+    "submitting another, or add to one of your open tickets."
+)
+REPLY_REQUIRED = "Write a message."
+REPLY_TOO_LONG = f"Keep the message to {REPLY_MAX:,} characters or fewer."
+REPLY_NOT_ALLOWED = "You cannot reply to this ticket."
+INTERNAL_NOTE_FORBIDDEN = "Only specialists can write internal notes."
+RECLASSIFY_REASON_REQUIRED = "Give a reason for the reclassification."
+RECLASSIFY_NOT_SUPER_ADMIN = (
+    "Only email tickets submitted by a super admin can be business-critical."
+)
+RECLASSIFY_UNCHANGED = "The ticket already has this classification."
+STAFF_ONLY = "Only specialists and leads can do this."
+
+_CHANNELS = {
+    TicketChannel.EMAIL: PremiumChannel.EMAIL,
+    TicketChannel.CHAT: PremiumChannel.CHAT,
+    TicketChannel.PHONE: PremiumChannel.PHONE,
+}
+
+
+def _event(
+    ticket: Ticket,
+    kind: TicketEventKind,
+    *,
+    actor: User | None,
+    from_value: str = "",
+    to_value: str = "",
+    reason: str = "",
+    at: datetime | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        from_value=str(from_value)[:200],
+        to_value=str(to_value)[:200],
+        reason=reason,
+        created_at=at or timezone.now(),
+    )
+
+
+def _clean_text(value: str, *, field: str, required: str, too_long: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: required})
+    if len(value) > limit:
+        raise ValidationError({field: too_long})
+    return value
+
+
+def ticket_create(
+    *,
+    requester: User,
+    channel: TicketChannel,
+    subject: str,
+    description: str,
+    business_critical: bool = False,
+    entitlement: Entitlement | None = None,
+    created_by: User | None = None,
+) -> Ticket:
+    """Submit a ticket for a customer: check the rules, compute the deadline, save,
+    and queue the emails once the transaction commits.
+
+    `entitlement` is the one the view computed from the request (it knows the mobile
+    app); `created_by` is the specialist when staff open a ticket for the customer."""
+    if not is_customer(requester):
+        raise PermissionDenied(NOT_A_CUSTOMER)
+    if created_by is None:
+        entitlement = entitlement or entitlement_for(user=requester)
+        if not entitlement.allows(_CHANNELS[TicketChannel(channel)]):
+            raise PermissionDenied(CHANNEL_NOT_ALLOWED)
+    elif not is_agent(created_by):
+        raise PermissionDenied(STAFF_ONLY)
+    if business_critical:
+        if channel != TicketChannel.EMAIL:
+            raise ValidationError({"business_critical": BUSINESS_CRITICAL_ONLY_EMAIL})
+        if not can_flag_business_critical(requester):
+            raise ValidationError({"business_critical": BUSINESS_CRITICAL_ONLY_SUPER_ADMIN})
+    errors = {}
+    try:
+        # One line: the subject goes into email headers and list views.
+        subject = _clean_text(
+            " ".join((subject or "").split()),
+            field="subject",
+            required=SUBJECT_REQUIRED,
+            too_long=SUBJECT_TOO_LONG,
+            limit=SUBJECT_MAX,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        description = _clean_text(
+            description,
+            field="description",
+            required=DESCRIPTION_REQUIRED,
+            too_long=DESCRIPTION_TOO_LONG,
+            limit=DESCRIPTION_MAX,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    limit = settings.TICKET_RATE_LIMIT_PER_HOUR
+    if created_by is None and rate_limit_exceeded(
+        scope="ticket", ident=str(requester.pk), limit=limit
+    ):
+        raise ValidationError(RATE_LIMITED)
+
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket(
+            account_id=requester.account_id,
+            requester=requester,
+            requester_role=requester.role,
+            channel=channel,
+            subject=subject,
+            description=description,
+            business_critical=business_critical,
+            created_at=now,
+        )
+        apply_deadline(
+            item=ticket,
+            start=now,
+            policy=policy_for(
+                super_admin=requester.role == Role.SUPER_ADMIN, business_critical=business_critical
+            ),
+            account_id=requester.account_id,
+        )
+        # Field validation only: the foreign keys come from loaded rows and the check
+        # constraints were enforced above (and again by the database), so skip their
+        # extra round trips on this hot path.
+        ticket.full_clean(
+            exclude=["account", "requester", "assignee", "sla_exception"],
+            validate_constraints=False,
+        )
+        ticket.save()
+        _event(ticket, TicketEventKind.CREATED, actor=created_by or requester, at=now)
+        if created_by is None:
+            transaction.on_commit(lambda: rate_limit_count(scope="ticket", ident=str(requester.pk)))
+        transaction.on_commit(lambda: tasks.ticket_created_notify.delay(ticket.pk))
+        if business_critical:
+            transaction.on_commit(lambda: tasks.business_critical_alert.delay(ticket.pk))
+    return ticket
+
+
+def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> None:
+    if ticket.status == status:
+        return
+    _event(ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status)
+    ticket.status = status
+    fields = ["status", "updated_at"]
+    if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+        # A solved ticket is no longer escalated, even if it had no public reply.
+        ticket.sla_next_check_at = None
+        fields.append("sla_next_check_at")
+    ticket.save(update_fields=fields)
+
+
+def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVisibility) -> Reply:
+    """Add a public reply or an internal note. The first public reply by a specialist
+    stops the SLA clock; public specialist replies are emailed to the requester."""
+    if visibility == ReplyVisibility.INTERNAL and not can_write_internal_note(author):
+        raise PermissionDenied(INTERNAL_NOTE_FORBIDDEN)
+    if not can_reply_to_ticket(author, ticket):
+        raise PermissionDenied(REPLY_NOT_ALLOWED)
+    body = _clean_text(
+        body, field="body", required=REPLY_REQUIRED, too_long=REPLY_TOO_LONG, limit=REPLY_MAX
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        reply = Reply.objects.create(
+            ticket=ticket, author=author, body=body, visibility=visibility, created_at=now
+        )
+        if visibility == ReplyVisibility.PUBLIC and is_agent(author):
+            # Conditional update: of two racing replies exactly one is the first.
+            stopped = Ticket.objects.filter(pk=ticket.pk, answered_at__isnull=True).update(
+                answered_at=now, sla_next_check_at=None
+            )
+            if stopped:
+                ticket.answered_at = now
+                _event(ticket, TicketEventKind.FIRST_REPLY, actor=author, at=now)
+            if ticket.status in (TicketStatus.NEW, TicketStatus.OPEN):
+                _set_status(ticket, TicketStatus.WAITING_ON_CUSTOMER, author)
+            transaction.on_commit(lambda: tasks.ticket_reply_notify.delay(reply.pk))
+        elif not is_agent(author) and ticket.status != TicketStatus.OPEN:
+            _set_status(ticket, TicketStatus.OPEN, author)
+    return reply
+
+
+def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
+    if not is_agent(actor) or (assignee is not None and not is_agent(assignee)):
+        raise PermissionDenied(STAFF_ONLY)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.assignee_id == (assignee.pk if assignee else None):
+            return ticket
+        _event(
+            ticket,
+            TicketEventKind.ASSIGNED,
+            actor=actor,
+            from_value=ticket.assignee or "",
+            to_value=assignee or "",
+        )
+        ticket.assignee = assignee
+        if ticket.status == TicketStatus.NEW:
+            _event(ticket, TicketEventKind.STATUS, actor=actor, from_value="new", to_value="open")
+            ticket.status = TicketStatus.OPEN
+        ticket.save(update_fields=["assignee", "status", "updated_at"])
+    return ticket
+
+
+def ticket_set_status(*, ticket: Ticket, status: TicketStatus, actor: User) -> Ticket:
+    if not is_agent(actor):
+        raise PermissionDenied(STAFF_ONLY)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        _set_status(ticket, TicketStatus(status), actor)
+    return ticket
+
+
+def ticket_reclassify(
+    *, ticket: Ticket, business_critical: bool, reason: str, actor: User
+) -> Ticket:
+    """Change the business-critical classification; the deadline is recomputed from the
+    submission time and the change is recorded with its reason."""
+    if not is_agent(actor):
+        raise PermissionDenied(STAFF_ONLY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": RECLASSIFY_REASON_REQUIRED})
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.business_critical == business_critical:
+            raise ValidationError({"business_critical": RECLASSIFY_UNCHANGED})
+        if business_critical and (
+            ticket.requester_role != Role.SUPER_ADMIN or ticket.channel != TicketChannel.EMAIL
+        ):
+            raise ValidationError({"business_critical": RECLASSIFY_NOT_SUPER_ADMIN})
+        old_due = ticket.due_at
+        ticket.business_critical = business_critical
+        now = timezone.now()
+        apply_deadline(
+            item=ticket,
+            start=ticket.created_at,
+            policy=policy_for(
+                super_admin=ticket.requester_role == Role.SUPER_ADMIN,
+                business_critical=business_critical,
+            ),
+            account_id=ticket.account_id,
+        )
+        if ticket.answered_at is None and ticket.due_at > now:
+            # The new deadline is still ahead: the escalation starts over.
+            ticket.breached_at = None
+            ticket.escalation_level = 0
+            if ticket.warn_at > now:
+                ticket.warned_at = None
+        ticket.sla_next_check_at = next_check_at(ticket)
+        ticket.full_clean()
+        ticket.save()
+        _event(
+            ticket,
+            TicketEventKind.RECLASSIFIED,
+            actor=actor,
+            from_value="business-critical" if not business_critical else "standard",
+            to_value="business-critical" if business_critical else "standard",
+            reason=(
+                f"{reason} (deadline {old_due:%Y-%m-%d %H:%M} UTC → "
+                f"{ticket.due_at:%Y-%m-%d %H:%M} UTC)"
+            ),
+        )
+    return ticket

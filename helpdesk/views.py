@@ -1,0 +1,190 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import PremiumChannel
+from accounts.permissions import can_flag_business_critical, is_customer
+from accounts.selectors import entitlement_for
+from helpdesk import callbacks, selectors, services
+from helpdesk.forms import ReplyForm, TicketForm
+from helpdesk.models import ReplyVisibility, TicketChannel
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+@login_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    """Premium email support: the dialog posts here with fetch (JSON answer); without
+    JavaScript the same view serves a page."""
+    entitlement = entitlement_for(user=request.user, request=request)
+    context = {
+        "entitlement": entitlement,
+        "can_flag": can_flag_business_critical(request.user),
+        "allowed": entitlement.allows(PremiumChannel.EMAIL),
+    }
+    if request.method != "POST":
+        return render(request, "helpdesk/ticket_new.html", {**context, "form": TicketForm()})
+    form = TicketForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    # A regular user's request that carries the flag at all is refused, whatever its value.
+    flag = bool(data.get("business_critical")) or (
+        "business_critical" in request.POST and not context["can_flag"]
+    )
+    try:
+        ticket = services.ticket_create(
+            requester=request.user,
+            channel=TicketChannel.EMAIL,
+            subject=data.get("subject", ""),
+            description=data.get("description", ""),
+            business_critical=flag,
+            entitlement=entitlement,
+        )
+    except PermissionDenied as exc:
+        if _wants_json(request):
+            return JsonResponse({"errors": {"__all__": [str(exc)]}}, status=403)
+        raise
+    except ValidationError as exc:
+        errors = _errors(exc)
+        if _wants_json(request):
+            return JsonResponse({"errors": errors}, status=400)
+        return render(
+            request,
+            "helpdesk/ticket_new.html",
+            {**context, "form": form, "errors": errors, "general_errors": errors.get("__all__")},
+            status=400,
+        )
+    confirmation = render_to_string(
+        "helpdesk/ticket_confirmation.html", {"ticket": ticket}, request=request
+    )
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ticket": ticket.pk,
+                "url": reverse("ticket_detail", args=[ticket.pk]),
+                "due_at": ticket.due_at.isoformat(),
+                "confirmation_html": confirmation,
+            },
+            status=201,
+        )
+    messages.success(request, _("Ticket #%(id)s submitted.") % {"id": ticket.pk})
+    return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    if not is_customer(request.user):
+        return redirect("admin:helpdesk_ticket_changelist")
+    tickets = selectors.ticket_list_for(user=request.user)[:200]
+    callback_requests = callbacks.callback_list_for(user=request.user)[:50]
+    return render(
+        request,
+        "helpdesk/ticket_list.html",
+        {"tickets": tickets, "callback_requests": callback_requests},
+    )
+
+
+@login_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for(user=request.user, ticket_id=ticket_id)
+    return render(
+        request,
+        "helpdesk/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+            "form": ReplyForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for(user=request.user, ticket_id=ticket_id)
+    form = ReplyForm(request.POST)
+    form.is_valid()
+    visibility = request.POST.get("visibility") or ReplyVisibility.PUBLIC
+    if visibility not in ReplyVisibility.values:
+        visibility = ReplyVisibility.INTERNAL  # unknown values get the strictest check
+    try:
+        services.ticket_reply(
+            ticket=ticket,
+            author=request.user,
+            body=form.cleaned_data.get("body", ""),
+            visibility=ReplyVisibility(visibility),
+        )
+    except ValidationError as exc:
+        errors = _errors(exc)
+        return render(
+            request,
+            "helpdesk/ticket_detail.html",
+            {
+                "ticket": ticket,
+                "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+                "form": form,
+                "errors": errors,
+            },
+            status=400,
+        )
+    messages.success(request, _("Your reply was sent."))
+    return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def callback_new(request: HttpRequest) -> HttpResponse:
+    """Premium phone support: the dialog posts here with fetch and gets JSON."""
+    entitlement = entitlement_for(user=request.user, request=request)
+    try:
+        callback, created = callbacks.callback_request_create(
+            requester=request.user,
+            phone=request.POST.get("phone", ""),
+            topic=request.POST.get("topic", ""),
+            description=request.POST.get("description", ""),
+            entitlement=entitlement,
+        )
+    except PermissionDenied as exc:
+        return JsonResponse({"errors": {"__all__": [str(exc)]}}, status=403)
+    except ValidationError as exc:
+        return JsonResponse({"errors": _errors(exc)}, status=400)
+    confirmation = render_to_string(
+        "helpdesk/callback_confirmation.html", {"callback": callback}, request=request
+    )
+    return JsonResponse(
+        {"callback": callback.pk, "created": created, "confirmation_html": confirmation},
+        status=201 if created else 200,
+    )
+
+
+@login_required
+@require_POST
+def callback_cancel(request: HttpRequest, callback_id: int) -> HttpResponse:
+    callback = callbacks.CallbackRequest.objects.filter(pk=callback_id).first()
+    if callback is None or not callbacks.can_view_callback(request.user, callback):
+        raise Http404("No such callback request.")
+    try:
+        callbacks.callback_cancel(callback=callback, actor=request.user)
+        messages.success(request, _("Your callback request was cancelled."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("ticket_list")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness probe for load balancers; also the benchmarks' trivial baseline view."""
+    return HttpResponse("ok", content_type="text/plain")
