@@ -123,6 +123,9 @@ LOGOUT_REDIRECT_URL = "login"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -149,6 +152,9 @@ if REDIS_URL:
                         "socket_connect_timeout": 5,
                         "socket_keepalive": True,
                         "health_check_interval": 15,
+                        # After a Redis restart, pooled sockets are dead: re-dial and retry
+                        # instead of failing the consumer (redis-py's async default is no retry).
+                        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
                     }
                 ],
             },

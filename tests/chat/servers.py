@@ -119,9 +119,18 @@ class DaphneServer:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            # CHAT_TEST_SERVER_LOG=path keeps the servers' logs for debugging.
+            stderr=open(log, "a")
+            if (log := os.environ.get("CHAT_TEST_SERVER_LOG"))
+            else subprocess.DEVNULL,  # noqa: SIM115
         )
         return self
+
+    @staticmethod
+    def _log():  # noqa: ANN205
+        """CHAT_TEST_SERVER_LOG=path keeps the servers' logs for debugging."""
+        path = os.environ.get("CHAT_TEST_SERVER_LOG")
+        return open(path, "a") if path else subprocess.DEVNULL  # noqa: SIM115
 
     def wait(self) -> "DaphneServer":
         _wait(lambda: urllib.request.urlopen(self.url + "/login/", timeout=2), 60, "Daphne")  # noqa: S310
