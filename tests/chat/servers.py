@@ -119,12 +119,15 @@ class DaphneServer:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            # CHAT_TEST_SERVER_LOG=path keeps the servers' logs for debugging.
-            stderr=open(log, "a")
-            if (log := os.environ.get("CHAT_TEST_SERVER_LOG"))
-            else subprocess.DEVNULL,  # noqa: SIM115
+            stderr=self._log(),
         )
         return self
+
+    @staticmethod
+    def _log():  # noqa: ANN205
+        """CHAT_TEST_SERVER_LOG=path keeps the servers' logs for debugging."""
+        path = os.environ.get("CHAT_TEST_SERVER_LOG")
+        return open(path, "a") if path else subprocess.DEVNULL  # noqa: SIM115
 
     @staticmethod
     def _log():  # noqa: ANN205
