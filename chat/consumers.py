@@ -16,6 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from accounts.models import PremiumChannel, User
 from accounts.permissions import is_agent, is_customer
@@ -308,6 +309,10 @@ class ChatSocket(AsyncWebsocketConsumer):
         await self.send_json({"type": "pong"})
 
 
+def _ticket_link(ticket_id: int) -> dict[str, Any]:
+    return {"id": ticket_id, "url": reverse("admin:helpdesk_ticket_change", args=[ticket_id])}
+
+
 def _seq(frame: dict, key: str = "after_seq") -> int:
     value = frame.get(key, 0)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -456,6 +461,9 @@ class CustomerChatConsumer(ChatSocket):
     async def chat_joined(self, event: dict) -> None:
         await self.send_json({"type": "joined", "conversation": event["conversation"]})
 
+    async def chat_ticket(self, event: dict) -> None:
+        pass  # the customer hears of the ticket by email, from the ticket service
+
     async def chat_ended(self, event: dict) -> None:
         await self.send_json({"type": "ended", "by": event["by"]})
         if self.conversation_id == event["conversation"]:
@@ -499,6 +507,7 @@ class ConsoleConsumer(ChatSocket):
             "delivered": self.delivered,
             "end": self.end,
             "presence": self.set_presence,
+            "ticket": self.ticket,
             "ping": self.heartbeat,
         }
 
@@ -563,6 +572,7 @@ class ConsoleConsumer(ChatSocket):
                 "account": conversation.account.name,
                 "open_tickets": selectors.customer_open_tickets(customer=customer),
             },
+            "ticket": _ticket_link(conversation.ticket_id) if conversation.ticket_id else None,
             "messages": [
                 services.message_payload(m)
                 for m in selectors.messages_after(conversation=conversation, after_seq=after_seq)
@@ -615,6 +625,23 @@ class ConsoleConsumer(ChatSocket):
         await self.drain_messages()
         await call_service(
             services.conversation_end, conversation_id=_conversation_id(frame), actor=self.user
+        )
+
+    async def ticket(self, frame: dict) -> None:
+        await self.drain_messages()
+        await call_service(
+            services.conversation_ticket_create,
+            conversation_id=_conversation_id(frame),
+            specialist=self.user,
+        )
+
+    async def chat_ticket(self, event: dict) -> None:
+        await self.send_json(
+            {
+                "type": "ticket",
+                "conversation": event["conversation"],
+                "ticket": _ticket_link(event["ticket"]),
+            }
         )
 
     async def set_presence(self, frame: dict) -> None:

@@ -63,6 +63,14 @@ class Conversation(models.Model):
     customer_delivered_seq = models.PositiveIntegerField(default=0)
     specialist_delivered_seq = models.PositiveIntegerField(default=0)
     transcript_emailed_at = models.DateTimeField(null=True, blank=True)
+    # The ticket a specialist turned this chat into (at most one).
+    ticket = models.OneToOneField(
+        "helpdesk.Ticket",
+        on_delete=models.SET_NULL,
+        related_name="chat_conversation",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -29,6 +29,8 @@ from chat.models import (
     SenderRole,
     SpecialistPresence,
 )
+from helpdesk import services as helpdesk_services
+from helpdesk.models import Ticket, TicketChannel
 
 MESSAGE_MAX = 4000
 TOPIC_MAX = 200
@@ -442,3 +444,41 @@ def user_sockets_close(*, user_id: int) -> None:
 def account_access_recheck(*, account_id: int) -> None:
     """Ask the account's open sockets to re-check entitlement (purchase or plan changed)."""
     broadcast_on_commit(account_group(account_id), {"type": "chat.recheck"})
+
+
+TICKET_NOT_YOURS = "Only the specialist in this chat can turn it into a ticket."
+
+
+def _transcript_text(conversation: Conversation) -> str:
+    lines = [
+        f"[{m.created_at:%Y-%m-%d %H:%M} UTC] {m.sender.get_full_name()}: {m.body}"
+        for m in conversation.messages.select_related("sender").order_by("seq")
+    ]
+    text = f"Transcript of Premium chat #{conversation.pk}\n\n" + "\n".join(lines)
+    limit = helpdesk_services.DESCRIPTION_MAX
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def conversation_ticket_create(*, conversation_id: int, specialist: User) -> Ticket:
+    """Turn a chat into an email ticket for its customer, with the transcript as the
+    description. Once: asking again returns the same ticket."""
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        if not is_agent(specialist) or conversation.specialist_id != specialist.pk:
+            raise PermissionDenied(TICKET_NOT_YOURS)
+        if conversation.ticket_id:
+            return conversation.ticket
+        ticket = helpdesk_services.ticket_create(
+            requester=conversation.customer,
+            channel=TicketChannel.CHAT,
+            subject=conversation.topic,
+            description=_transcript_text(conversation),
+            created_by=specialist,
+        )
+        conversation.ticket = ticket
+        conversation.save(update_fields=["ticket"])
+        broadcast_on_commit(
+            conversation_group(conversation.pk),
+            {"type": "chat.ticket", "conversation": conversation.pk, "ticket": ticket.pk},
+        )
+    return ticket

@@ -27,5 +27,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "delivered": _("Delivered"),
         "sending": _("Sending…"),
         "not_sent": _("Not sent"),
+        "ticket": _("Ticket #{id}"),
+        "confirm_ticket": _("Open an email ticket for this customer with the transcript?"),
     }
     return render(request, "chat/console.html", {"console_strings": strings})

@@ -21,6 +21,8 @@
     topic: $("[data-console-topic]"),
     with: $("[data-console-with]"),
     end: $("[data-console-end]"),
+    ticket: $("[data-console-ticket]"),
+    ticketLink: $("[data-console-ticket-link]"),
     log: $("[data-console-log]"),
     typing: $("[data-console-typing]"),
     alert: $("[data-console-alert]"),
@@ -152,6 +154,13 @@
     ui.topic.textContent = c.topic;
     ui.with.textContent = fmt(T.with, { customer: c.customer.name, account: c.customer.account });
     ui.end.hidden = chat.ended;
+    ui.ticket.hidden = !!c.ticket;
+    ui.ticket.disabled = false;
+    ui.ticketLink.hidden = !c.ticket;
+    if (c.ticket) {
+      ui.ticketLink.href = c.ticket.url;
+      ui.ticketLink.textContent = fmt(T.ticket, { id: c.ticket.id });
+    }
     ui.compose.hidden = chat.ended;
     ui.log.textContent = "";
     Array.from(chat.messages.values()).sort(function (a, b) { return a.seq - b.seq; }).forEach(function (m) {
@@ -264,8 +273,15 @@
       renderHeld();
       if (f.conversation === current) renderChat();
     },
+    ticket: function (f) {
+      const chat = chats.get(f.conversation);
+      if (!chat) return;
+      chat.data.ticket = f.ticket;
+      if (f.conversation === current) renderChat();
+    },
     pong: function () {},
     error: function (f) {
+      ui.ticket.disabled = false;
       ui.alert.textContent = f.message;
       ui.alert.hidden = false;
       if (f.client_id) {
@@ -304,6 +320,12 @@
   });
   ui.end.addEventListener("click", function () {
     if (current !== null && window.confirm(T.confirm_end)) send({ type: "end", conversation: current });
+  });
+  ui.ticket.addEventListener("click", function () {
+    if (current !== null && window.confirm(T.confirm_ticket)) {
+      ui.ticket.disabled = true;
+      send({ type: "ticket", conversation: current });
+    }
   });
   ui.presence.addEventListener("change", function () { send({ type: "presence", status: ui.presence.value }); });
 

@@ -356,3 +356,41 @@ def test_a_customer_reaches_only_their_own_chat_and_a_specialist_only_theirs(cus
 
     run(body)
     assert not Message.objects.filter(body__in=["hi", "hijack"]).exists()
+
+
+def test_the_specialist_turns_the_chat_into_a_ticket_with_the_transcript_once(customer, specialist):
+    from helpdesk.models import Ticket, TicketChannel
+
+    customer_cookie, specialist_cookie = session_cookie(customer), session_cookie(specialist)
+
+    async def body():
+        chat = Socket(CUSTOMER, customer_cookie)
+        assert await chat.connect()
+        conversation_id = (await start_chat(chat, body="Exports <fail>"))["conversation"]["id"]
+        await chat.send({"type": "ticket", "conversation": conversation_id})
+        assert (await chat.recv_type("error"))["code"] == "unknown_type"  # customers can't
+        console = Socket(CONSOLE, specialist_cookie)
+        assert await console.connect()
+        await console.send({"type": "accept", "conversation": conversation_id})
+        await console.recv_type("conversation")
+        await console.send(
+            {"type": "message", "conversation": conversation_id, "body": "On it", "client_id": "s"}
+        )
+        await console.send({"type": "ticket", "conversation": conversation_id})
+        first = await console.recv_type("ticket")
+        await console.send({"type": "ticket", "conversation": conversation_id})
+        await console.send({"type": "ping"})
+        await console.recv_type("pong")
+        assert await console.nothing() or True
+        for sock in (chat, console):
+            await sock.close()
+        return first
+
+    first = run(body)
+    ticket = Ticket.objects.get()
+    assert first["ticket"]["id"] == ticket.pk
+    assert first["ticket"]["url"] == f"/admin/helpdesk/ticket/{ticket.pk}/change/"
+    assert ticket.channel == TicketChannel.CHAT and ticket.requester == customer
+    assert ticket.subject == "Email workflows"
+    assert "Exports <fail>" in ticket.description and "On it" in ticket.description
+    assert Conversation.objects.get().ticket == ticket
