@@ -97,6 +97,7 @@ def test_customer_and_specialist_chat_through_a_reload(portal, browser, screensh
         expect(agent.get_by_role("link", name="Ticket #")).to_have_attribute(
             "href", re.compile(r"/admin/helpdesk/ticket/\d+/change/")
         )
+        screenshot(agent, "console-ticket")
         agent.once("dialog", lambda d: d.accept())
         agent.get_by_role("button", name="End chat").click()
         expect(dialog.get_by_text("The specialist ended the chat.")).to_be_visible()
