@@ -44,7 +44,7 @@ def test_customer_and_specialist_chat_through_a_reload(portal, browser, screensh
         customer.evaluate("PremiumDeskHelp.open('chat')")
         dialog = customer.get_by_role("dialog", name="How can we help?")
         expect(dialog.get_by_text("1 specialists online.")).to_be_visible()
-        dialog.locator('.help-step[data-step="chat"]').get_by_label("Topic").fill(
+        dialog.locator('.help-step[data-step="chat"]').get_by_label("What is the chat about?").fill(
             "Workflow emails stopped"
         )
         dialog.locator('.help-step[data-step="chat"]').get_by_label("Your message").fill(
@@ -118,7 +118,9 @@ def test_with_no_specialist_online_the_customer_is_offered_email_with_what_they_
     page.evaluate("PremiumDeskHelp.open('chat')")
     dialog = page.get_by_role("dialog", name="How can we help?")
     expect(dialog.get_by_text("No specialist is online right now.")).to_be_visible()
-    dialog.locator('.help-step[data-step="chat"]').get_by_label("Topic").fill("Import <CSV> fails")
+    dialog.locator('.help-step[data-step="chat"]').get_by_label("What is the chat about?").fill(
+        "Import <CSV> fails"
+    )
     dialog.locator('.help-step[data-step="chat"]').get_by_label("Your message").fill(
         "Row 12 is rejected.\nWhy?"
     )
