@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 
 from chat.consumers import rate_limiter
@@ -16,8 +17,16 @@ ORIGIN = (b"origin", b"http://127.0.0.1")
 def run_async(coro_fn, *args):  # noqa: ANN001, ANN002, ANN201
     """Run an async test body to completion in its own thread and event loop: the
     browser tests' Playwright keeps a loop in the main thread for the whole session."""
+
+    def in_thread():  # noqa: ANN202
+        try:
+            return async_to_sync(coro_fn)(*args)
+        finally:
+            # The consumers' database calls ran in this thread; let the test database go.
+            connections.close_all()
+
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(async_to_sync(coro_fn), *args).result()
+        return pool.submit(in_thread).result()
 
 
 @pytest.fixture(autouse=True)
@@ -51,10 +60,10 @@ class Socket:
     async def send_raw(self, text: str | None = None, data: bytes | None = None) -> None:
         await self.comm.send_to(text_data=text, bytes_data=data)
 
-    async def recv(self, timeout: float = 3) -> dict:
+    async def recv(self, timeout: float = 10) -> dict:
         return json.loads(await self.comm.receive_from(timeout=timeout))
 
-    async def recv_type(self, kind: str, timeout: float = 3) -> dict:
+    async def recv_type(self, kind: str, timeout: float = 10) -> dict:
         """Skip other frames (queue updates and the like) until one of this type."""
         while True:
             frame = await self.recv(timeout)
