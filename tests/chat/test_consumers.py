@@ -394,3 +394,28 @@ def test_the_specialist_turns_the_chat_into_a_ticket_with_the_transcript_once(cu
     assert ticket.subject == "Email workflows"
     assert "Exports <fail>" in ticket.description and "On it" in ticket.description
     assert Conversation.objects.get().ticket == ticket
+
+
+def test_waiting_customers_see_their_place_move_up_when_a_chat_is_accepted(customer, specialist):
+    second = SuperAdminFactory()
+    first_cookie, second_cookie = session_cookie(customer), session_cookie(second)
+    specialist_cookie = session_cookie(specialist)
+
+    async def body():
+        console = Socket(CONSOLE, specialist_cookie)
+        assert await console.connect()
+        one, two = Socket(CUSTOMER, first_cookie), Socket(CUSTOMER, second_cookie)
+        assert await one.connect() and await two.connect()
+        first_id = (await start_chat(one))["conversation"]["id"]
+        history = await start_chat(two)
+        assert history["queue"]["position"] == 2
+        assert history["queue"]["expected_wait_seconds"] == 120  # 2 × 60 s ÷ 1 online
+        await console.send({"type": "accept", "conversation": first_id})
+        moved = await two.recv_type("queue")
+        while moved["position"] == 2:  # updates queued before the accept
+            moved = await two.recv_type("queue")
+        assert moved["position"] == 1 and moved["offer_email"] is False
+        for sock in (console, one, two):
+            await sock.close()
+
+    run(body)
