@@ -286,6 +286,7 @@ def test_logout_closes_that_users_sockets_only(customer, specialist):
         await bystander.send({"type": "ping"})
         assert (await bystander.recv_type("pong"))["type"] == "pong"
         await bystander.close()
+        await chat.close()
 
     run(body)
 
@@ -314,6 +315,10 @@ def test_deactivation_and_lost_entitlement_close_sockets(customer, specialist):
         await sync_to_async(deactivate)()
         assert (await console.recv_type("error"))["message"] == consumers.SESSION_ENDED
         assert (await console.comm.receive_output(timeout=3))["code"] == consumers.CLOSE_SIGNED_OUT
+        # Let the closed consumers finish before the loop ends (the Redis layer's
+        # pending receive would otherwise hold up the loop's shutdown).
+        await chat.close()
+        await console.close()
 
     run(body)
 
