@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ChatConfig(AppConfig):
     name = "chat"
     verbose_name = "Live chat"
+
+    def ready(self) -> None:
+        from chat import signals
+
+        signals.connect()

@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tickets/", include("helpdesk.ticket_urls")),
+    path("chat/", include("chat.urls")),
     path("", include("accounts.urls")),
 ]
