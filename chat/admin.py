@@ -27,9 +27,9 @@ class ConversationAdmin(admin.ModelAdmin):
         "status",
         "specialist",
         "created_at",
-        "wait_deadline",
+        "due_at",
         "accepted_at",
-        "first_reply_at",
+        "answered_at",
         "ended_at",
     )
     list_filter = ("status", "account")

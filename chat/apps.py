@@ -7,5 +7,7 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import signals
+        from chat.sla_targets import register
 
         signals.connect()
+        register()

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from sla.models import DeadlineTracked
 
 
 class ConversationStatus(models.TextChoices):
@@ -21,8 +22,10 @@ class SenderRole(models.TextChoices):
     SPECIALIST = "specialist", _("Specialist")
 
 
-class Conversation(models.Model):
-    """One live chat between a customer and (once accepted) a specialist."""
+class Conversation(DeadlineTracked):
+    """One live chat between a customer and (once accepted) a specialist. Its wait is a
+    deadline in the SLA sweep: `due_at` is created + CHAT_WAIT_LIMIT_SECONDS and the clock
+    stops (`answered_at`) at the first specialist message."""
 
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="chat_conversations"
@@ -45,10 +48,7 @@ class Conversation(models.Model):
         default=ConversationStatus.WAITING,
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    # The SLA sweep selects waiting chats past this deadline (created + CHAT_WAIT_LIMIT_SECONDS).
-    wait_deadline = models.DateTimeField(_("wait deadline"), db_index=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    first_reply_at = models.DateTimeField(_("first specialist reply"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -72,9 +72,12 @@ class Conversation(models.Model):
         blank=True,
     )
 
-    class Meta:
+    class Meta(DeadlineTracked.Meta):
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"], name="chat_conv_status_created")]
+        indexes = [
+            *DeadlineTracked.Meta.indexes,
+            models.Index(fields=["status", "created_at"], name="chat_conv_status_created"),
+        ]
         constraints = [
             # A customer has at most one open chat: a reload resumes it instead of queueing twice.
             models.UniqueConstraint(

@@ -31,6 +31,8 @@ from chat.models import (
 )
 from helpdesk import services as helpdesk_services
 from helpdesk.models import Ticket, TicketChannel
+from sla.models import SlaKind, SlaPolicy
+from sla.services import next_check_at, warning_time
 
 MESSAGE_MAX = 4000
 TOPIC_MAX = 200
@@ -119,9 +121,11 @@ def _append(
     )
     message.save()
     fields = ["last_seq"]
-    if role == SenderRole.SPECIALIST and conversation.first_reply_at is None:
-        conversation.first_reply_at = now
-        fields.append("first_reply_at")
+    if role == SenderRole.SPECIALIST and conversation.answered_at is None:
+        # The first specialist message stops the wait clock.
+        conversation.answered_at = now
+        conversation.sla_next_check_at = None
+        fields += ["answered_at", "sla_next_check_at"]
     conversation.save(update_fields=fields)
     broadcast_on_commit(
         conversation_group(conversation.pk),
@@ -157,8 +161,12 @@ def conversation_start(
                 customer=customer,
                 topic=topic,
                 created_at=now,
-                wait_deadline=now + timedelta(seconds=settings.CHAT_WAIT_LIMIT_SECONDS),
+                sla_policy=SlaPolicy.CHAT_WAIT,
+                sla_kind=SlaKind.GUARANTEED,
+                due_at=now + timedelta(seconds=settings.CHAT_WAIT_LIMIT_SECONDS),
             )
+            conversation.warn_at = warning_time(start=now, due_at=conversation.due_at)
+            conversation.sla_next_check_at = next_check_at(conversation)
             if Conversation.objects.filter(customer=customer, status__in=OPEN_STATUSES).exists():
                 raise ValidationError(ALREADY_OPEN)
             # The database enforces one open chat per customer; IntegrityError below.
@@ -198,13 +206,13 @@ def _take_seqs(conversation_id: int, sender: User, count: int) -> tuple | None:
     """Hand out the next `count` sequence numbers of an open conversation the sender takes
     part in, locking its row until commit. One statement (UPDATE … RETURNING, on SQLite
     and PostgreSQL alike): this is on every message's path. Returns (last_seq,
-    customer_id, first_reply_at-or-None), or None if the sender may not write there."""
+    customer_id, answered_at-or-None), or None if the sender may not write there."""
     table = connection.ops.quote_name(Conversation._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last_seq = last_seq + %s "  # noqa: S608 - table name only
             "WHERE id = %s AND status IN (%s, %s) AND (customer_id = %s OR specialist_id = %s) "
-            "RETURNING last_seq, customer_id, first_reply_at",
+            "RETURNING last_seq, customer_id, answered_at",
             [count, conversation_id, *OPEN_STATUSES, sender.pk, sender.pk],
         )
         return cursor.fetchone()
@@ -227,7 +235,7 @@ def message_send(*, conversation_id: int, sender: User, body: str, client_id: st
                 return _resent(conversation_id, sender, client_id) or _refuse(
                     conversation_id, sender
                 )
-            seq, customer_id, first_reply_at = taken
+            seq, customer_id, answered_at = taken
             role = SenderRole.CUSTOMER if sender.pk == customer_id else SenderRole.SPECIALIST
             message = Message(
                 conversation_id=conversation_id,
@@ -239,9 +247,10 @@ def message_send(*, conversation_id: int, sender: User, body: str, client_id: st
                 created_at=now,
             )
             message.save(force_insert=True)
-            if role == SenderRole.SPECIALIST and first_reply_at is None:
-                Conversation.objects.filter(pk=conversation_id, first_reply_at__isnull=True).update(
-                    first_reply_at=now
+            if role == SenderRole.SPECIALIST and answered_at is None:
+                # The first specialist message stops the wait clock.
+                Conversation.objects.filter(pk=conversation_id, answered_at__isnull=True).update(
+                    answered_at=now, sla_next_check_at=None
                 )
             broadcast_on_commit(
                 conversation_group(conversation_id),
@@ -281,7 +290,7 @@ def message_send_many(
             taken = _take_seqs(conversation_id, sender, len(items))
             if taken is None:
                 raise IntegrityError("fall back")
-            last, customer_id, first_reply_at = taken
+            last, customer_id, answered_at = taken
             role = SenderRole.CUSTOMER if sender.pk == customer_id else SenderRole.SPECIALIST
             first = last - len(items) + 1
             messages = Message.objects.bulk_create(
@@ -298,9 +307,10 @@ def message_send_many(
                     for n, (body, client_id) in enumerate(items)
                 ]
             )
-            if role == SenderRole.SPECIALIST and first_reply_at is None:
-                Conversation.objects.filter(pk=conversation_id, first_reply_at__isnull=True).update(
-                    first_reply_at=now
+            if role == SenderRole.SPECIALIST and answered_at is None:
+                # The first specialist message stops the wait clock.
+                Conversation.objects.filter(pk=conversation_id, answered_at__isnull=True).update(
+                    answered_at=now, sla_next_check_at=None
                 )
             # One event for the batch: one trip through the channel layer, not n.
             broadcast_on_commit(
@@ -374,7 +384,9 @@ def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
         conversation.status = ConversationStatus.ENDED
         conversation.ended_at = timezone.now()
         conversation.ended_by = actor
-        conversation.save(update_fields=["status", "ended_at", "ended_by"])
+        # An ended chat is no longer waiting for anyone.
+        conversation.sla_next_check_at = None
+        conversation.save(update_fields=["status", "ended_at", "ended_by", "sla_next_check_at"])
         broadcast_on_commit(
             conversation_group(conversation.pk),
             {

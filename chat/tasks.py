@@ -38,3 +38,32 @@ def chat_transcript_email(self, conversation_id: int) -> bool:  # noqa: ANN001
         Conversation.objects.filter(pk=conversation_id).update(transcript_emailed_at=None)
         raise self.retry(exc=exc) from exc
     return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def chat_wait_escalation_notify(items: list[list[int]]) -> None:
+    """Chats still waiting for a specialist past their limit: one email to the leads."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.permissions import LEADS_GROUP
+
+    levels = {int(pk): int(level) for pk, level in items}
+    leads = list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=LEADS_GROUP)
+        .values_list("email", flat=True)
+    )
+    if not leads:
+        return
+    lines = [
+        f"Chat #{c.pk} {c.topic} ({c.account.name}): waiting since {c.created_at:%H:%M} UTC, "
+        f"level {levels[c.pk]}\n  {settings.PORTAL_BASE_URL.rstrip('/')}/chat/console/"
+        for c in Conversation.objects.filter(pk__in=levels).select_related("account")
+    ]
+    top = max(levels.values())
+    send_mail(
+        f"Chat wait escalation (level {top}): {len(lines)} chat(s) unanswered",
+        "These chats are waiting for a specialist past their limit:\n\n" + "\n".join(lines),
+        None,
+        leads,
+    )

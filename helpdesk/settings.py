@@ -233,7 +233,8 @@ CALLBACK_TARGET_MINUTES = env.int("CALLBACK_TARGET_MINUTES", default=5)
 # Email tickets a customer user may submit per hour before being asked to wait.
 TICKET_RATE_LIMIT_PER_HOUR = env.int("TICKET_RATE_LIMIT_PER_HOUR", default=20)
 # Live chat (PRODUCT.md §6).
-# A waiting chat should be accepted within this time; the SLA sweep reads wait_deadline.
+# A waiting chat should get its first specialist message within this time; past it the
+# SLA sweep alerts the leads.
 CHAT_WAIT_LIMIT_SECONDS = env.int("CHAT_WAIT_LIMIT_SECONDS", default=120)
 # Offer email instead of chat when the expected wait is longer than this.
 CHAT_LONG_WAIT_SECONDS = env.int("CHAT_LONG_WAIT_SECONDS", default=300)

@@ -141,7 +141,7 @@ def test_customer_and_specialist_talk_in_order_with_typing_delivery_and_end(cust
     conversation = Conversation.objects.get(customer=customer)
     assert conversation.status == ConversationStatus.ENDED
     assert list(conversation.messages.values_list("seq", flat=True)) == list(range(1, 8))
-    assert conversation.first_reply_at is not None and conversation.accepted_at is not None
+    assert conversation.answered_at is not None and conversation.accepted_at is not None
     assert conversation.customer_delivered_seq == 7
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [customer.email]

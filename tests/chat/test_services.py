@@ -37,7 +37,7 @@ def test_start_stores_the_first_message_sets_the_wait_deadline_and_announces_aft
         callback()
     assert conversation.topic == "Emails stuck"
     assert conversation.status == ConversationStatus.WAITING
-    assert conversation.wait_deadline == conversation.created_at + timedelta(seconds=90)
+    assert conversation.due_at == conversation.created_at + timedelta(seconds=90)
     assert (message.seq, message.body) == (1, "Help")
     kinds = sorted((group.split(".")[1], event["type"]) for group, event in sent)
     assert kinds == [
@@ -66,7 +66,7 @@ def test_numbers_are_per_conversation_and_resends_are_stored_once(sent):
     assert [m.seq for m in retried] == [3, 4]
     assert list(b.messages.values_list("body", flat=True)) == ["b1", "b2", "b3", "b4"]
     a.refresh_from_db()
-    assert a.first_reply_at is not None and a.accepted_at <= a.first_reply_at
+    assert a.answered_at is not None and a.accepted_at <= a.answered_at
 
 
 def test_only_participants_write_and_nobody_writes_to_an_ended_chat(sent):

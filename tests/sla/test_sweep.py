@@ -240,3 +240,35 @@ def test_two_concurrent_sweeps_notify_each_ticket_once(staff):
     notified = "".join(m.body for m in lead_mails())
     for ticket in tickets:
         assert notified.count(f"#{ticket.pk} ") == 1
+
+
+@override_settings(CHAT_WAIT_LIMIT_SECONDS=120)
+def test_a_chat_waiting_past_its_limit_alerts_the_leads_through_the_same_sweep(staff):
+    from chat.models import Conversation
+    from chat.services import conversation_start, message_send
+
+    with at(0):
+        conversation, _ = conversation_start(
+            customer=SuperAdminFactory(), topic="Dashboards down", body="Hello?"
+        )
+    assert conversation.due_at == T0 + timedelta(minutes=2)
+    mail.outbox.clear()
+    sweep_at(1.9)
+    sweep_at(2.1)
+    conversation.refresh_from_db()
+    assert conversation.breached_at == T0 + timedelta(minutes=2)
+    assert conversation.escalation_level == 1
+    [email] = lead_mails()
+    assert email.subject == "Chat wait escalation (level 1): 1 chat(s) unanswered"
+    # A specialist's first message stops the clock: no further level.
+    agent, _ = staff
+    from chat.services import conversation_accept
+
+    with at(3):
+        conversation_accept(conversation_id=conversation.pk, specialist=agent)
+        message_send(conversation_id=conversation.pk, sender=agent, body="Here!")
+    sweep_at(200)
+    conversation = Conversation.objects.get(pk=conversation.pk)
+    assert conversation.answered_at == T0 + timedelta(minutes=3)
+    assert conversation.escalation_level == 1
+    assert len(lead_mails()) == 1
