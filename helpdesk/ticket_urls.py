@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
     path("callbacks/new/", views.callback_new, name="callback_new"),
     path("callbacks/<int:callback_id>/cancel/", views.callback_cancel, name="callback_cancel"),
+    path("callbacks/queue/", views.callback_queue_panel, name="callback_queue_panel"),
 ]

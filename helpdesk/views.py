@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import PremiumChannel
-from accounts.permissions import can_flag_business_critical, is_customer
+from accounts.permissions import can_flag_business_critical, is_agent, is_customer
 from accounts.selectors import entitlement_for
 from helpdesk import callbacks, selectors, services
 from helpdesk.forms import ReplyForm, TicketForm
@@ -183,6 +183,19 @@ def callback_cancel(request: HttpRequest, callback_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("ticket_list")
+
+
+@login_required
+def callback_queue_panel(request: HttpRequest) -> HttpResponse:
+    """The waiting callbacks, oldest first, as a fragment for the chat console; it is
+    fetched again whenever the queue changes."""
+    if not is_agent(request.user):
+        raise Http404("No such page.")
+    return render(
+        request,
+        "helpdesk/callback_queue_panel.html",
+        {"callbacks": callbacks.callback_queue().select_related("account")[:50]},
+    )
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

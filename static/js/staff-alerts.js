@@ -41,7 +41,19 @@
 
   // A queue page (the callback changelist) reloads itself when its queue changes,
   // unless the specialist is typing in it.
+  // The chat console shows the callback queue as a server-rendered panel.
+  function refreshCallbackPanel() {
+    const panel = document.getElementById("callback-queue");
+    if (!panel) return;
+    fetch(panel.dataset.url, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) { if (html) panel.innerHTML = html; });
+  }
+  refreshCallbackPanel();
+  setInterval(refreshCallbackPanel, 30000); // time waited keeps growing
+
   function refreshQueue(queue) {
+    if (queue === "callback") refreshCallbackPanel();
     const onQueue = queue === "callback" && /\/admin\/helpdesk\/callbackrequest\/$/.test(location.pathname);
     const typing = document.activeElement && /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
     if (onQueue && !typing) location.reload();

@@ -227,3 +227,14 @@ def test_callback_not_started_in_five_minutes_alerts_leads_once_per_level():
         ("breached", 1),
         ("escalated", 2),
     ]
+
+
+def test_console_callback_panel_lists_waiting_callbacks_for_staff_only(client):
+    admin = SuperAdminFactory()
+    callbacks.callback_request_create(requester=admin, phone="+14155550101", topic="<b>Outage</b>")
+    url = reverse("callback_queue_panel")
+    client.force_login(admin)
+    assert client.get(url).status_code == 404
+    client.force_login(StaffFactory())
+    page = client.get(url).content.decode()
+    assert "&lt;b&gt;Outage&lt;/b&gt;" in page and "+1 415-555-0101" in page
