@@ -5,7 +5,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,14 +72,6 @@ def is_mobile_app_request(request: HttpRequest | None) -> bool:
     return bool(marker) and marker.lower() in request.headers.get("User-Agent", "").lower()
 
 
-def account_has_premium_support(*, account: Account, at: datetime) -> bool:
-    return PremiumSupportPurchase.objects.filter(account=account).active_at(at).exists()
-
-
-def account_has_enterprise(*, account: Account, at: datetime) -> bool:
-    return Subscription.objects.filter(account=account, tier=Tier.ENTERPRISE).active_at(at).exists()
-
-
 def entitlement_for(
     *, user: User | AnonymousUser, request: HttpRequest | None = None, at: datetime | None = None
 ) -> Entitlement:
@@ -91,11 +85,65 @@ def entitlement_for(
         return Entitlement((), NoEntitlementReason.MOBILE_APP)
     if user.account_id is None:
         return Entitlement((), NoEntitlementReason.NO_ACCOUNT)
-    if not account_has_premium_support(account=user.account, at=at):
+    flags = _account_flags(account_id=user.account_id, at=at)
+    if not flags or not flags["premium"]:
         return Entitlement((), NoEntitlementReason.NO_PREMIUM_SUPPORT)
-    if not account_has_enterprise(account=user.account, at=at):
+    if not flags["enterprise"]:
         return Entitlement((), NoEntitlementReason.NO_ENTERPRISE)
     return Entitlement(tuple(PremiumChannel))
+
+
+ENTITLEMENT_CACHE_SECONDS = 60
+
+
+def entitlement_cache_key(account_id: int) -> str:
+    return f"entitlement:account:{account_id}"
+
+
+def _account_flags(*, account_id: int, at: datetime) -> dict | None:
+    """Whether the account has active Premium Support and an active Enterprise
+    subscription. Runs on every dialog and submission, so the answer for "now" is cached
+    for a minute and cleared when a purchase or subscription changes (accounts.signals)."""
+    live = abs((timezone.now() - at).total_seconds()) < 1
+    key = entitlement_cache_key(account_id)
+    if live:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    # Both conditions in one query.
+    flags = (
+        Account.objects.filter(pk=account_id)
+        .annotate(
+            premium=Exists(
+                PremiumSupportPurchase.objects.filter(account=OuterRef("pk")).active_at(at)
+            ),
+            enterprise=Exists(
+                Subscription.objects.filter(account=OuterRef("pk"), tier=Tier.ENTERPRISE).active_at(
+                    at
+                )
+            ),
+        )
+        .values("premium", "enterprise")
+        .first()
+    )
+    if live and flags is not None:
+        # Never cache past the next start or end of a purchase or subscription.
+        cache.set(key, flags, _seconds_until_next_boundary(account_id, at))
+    return flags
+
+
+def _seconds_until_next_boundary(account_id: int, at: datetime) -> int:
+    boundaries = [
+        moment
+        for model in (PremiumSupportPurchase, Subscription)
+        for pair in model.objects.filter(account_id=account_id).values_list("starts_at", "ends_at")
+        for moment in pair
+        if moment is not None and moment > at
+    ]
+    soonest = min(boundaries, default=None)
+    if soonest is None:
+        return ENTITLEMENT_CACHE_SECONDS
+    return max(1, min(ENTITLEMENT_CACHE_SECONDS, int((soonest - at).total_seconds())))
 
 
 def subscriptions_for_account(*, account: Account) -> list[Subscription]:

@@ -35,6 +35,7 @@ SPECIALIST_PERMISSIONS: tuple[str, ...] = (
     "helpdesk.change_callbackrequest",
     "helpdesk.view_callbackattempt",
     "helpdesk.add_callbackattempt",
+    "helpdesk.view_callbackevent",
     "chat.view_conversation",
     "chat.change_conversation",
     "chat.view_message",
@@ -66,7 +67,7 @@ LEAD_PERMISSIONS: tuple[str, ...] = SPECIALIST_PERMISSIONS + (
     "sla.change_holiday",
     "sla.delete_holiday",
     "sla.view_holiday",
-    "sla.view_slareport",
+    "helpdesk.view_slaattainmentreport",
 )
 
 

@@ -1,3 +1,4 @@
+import csv
 from datetime import timedelta
 
 from django import forms
@@ -5,16 +6,32 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from helpdesk import services
+from helpdesk import callbacks, services
 from helpdesk.admin_paginator import CappedCountPaginator
-from helpdesk.models import Reply, ReplyVisibility, Ticket, TicketEvent, TicketStatus
+from helpdesk.models import (
+    OPEN_STATUSES,
+    CallbackAttempt,
+    CallbackEvent,
+    CallbackOutcome,
+    CallbackRequest,
+    CallbackStatus,
+    Reply,
+    ReplyVisibility,
+    SlaAttainmentReport,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from helpdesk.templatetags.helpdesk_tags import time_left
 from sla.models import SlaKind
+from sla.reports import attainment_report
 
 DUE_SOON = timedelta(minutes=15)
 
@@ -61,21 +78,50 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OpenFilter(admin.SimpleListFilter):
-    title = _("status")
+class StateFilter(admin.SimpleListFilter):
+    """A status filter whose default (no parameter) is the working set, not everything:
+    subclasses name it and filter it in `default_queryset`."""
+
     parameter_name = "state"
+    default_label = ""
+    statuses: type = TicketStatus
 
     def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
-        return [("open", _("Open (new, open, waiting)"))] + list(TicketStatus.choices)
+        return [("all", _("All statuses")), *self.statuses.choices]
+
+    def choices(self, changelist):  # noqa: ANN001, ANN201
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": self.default_label,
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(value),
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+        raise NotImplementedError
 
     def queryset(self, request, queryset):  # noqa: ANN001, ANN201
-        if self.value() == "open":
-            return queryset.filter(
-                status__in=[TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_ON_CUSTOMER]
-            )
-        if self.value() in TicketStatus.values:
+        if self.value() is None:
+            return self.default_queryset(queryset)
+        if self.value() in self.statuses.values:
             return queryset.filter(status=self.value())
         return queryset
+
+
+class OpenFilter(StateFilter):
+    """Defaults to the open tickets: that is what specialists work on, and the open set
+    is small, so the default list stays fast at any number of tickets."""
+
+    title = _("status")
+    default_label = _("Open (new, open, waiting)")
+
+    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+        return queryset.filter(status__in=OPEN_STATUSES)
 
 
 class TicketAdminForm(forms.ModelForm):
@@ -149,7 +195,7 @@ class TicketAdmin(admin.ModelAdmin):
         "time_left_display",
         "sla_state",
     )
-    list_display_links = ("id", "subject")
+    list_display_links = ("subject",)
     list_select_related = ("account", "assignee")
     list_filter = (SlaStateFilter, "business_critical", AssigneeFilter, OpenFilter)
     ordering = ("due_at", "id")
@@ -291,9 +337,6 @@ class TicketAdmin(admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
-    def save_related(self, request, form, formsets, change) -> None:  # noqa: ANN001
-        return None  # the history inline is read-only
-
     @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request, queryset) -> None:  # noqa: ANN001
         for ticket in queryset:
@@ -322,6 +365,280 @@ class ReplyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
         return False
+
+
+admin.site.site_header = _("Premium Desk administration")
+admin.site.site_title = _("Premium Desk admin")
+admin.site.index_title = _("Support desk")
+# The ticket list needs the full width for its SLA columns.
+admin.site.enable_nav_sidebar = False
+
+
+@admin.register(SlaAttainmentReport)
+class SlaAttainmentReportAdmin(admin.ModelAdmin):
+    """Leads' SLA attainment report: per week or month and per kind, with CSV."""
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def changelist_view(self, request, extra_context=None):  # noqa: ANN001, ANN201
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        period = "month" if request.GET.get("period") == "month" else "week"
+        rows = attainment_report(period=period)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="sla-attainment-{period}.csv"'
+            writer = csv.writer(response)
+            writer.writerow(
+                [
+                    period,
+                    "kind",
+                    "items",
+                    "met",
+                    "breached",
+                    "exempt",
+                    "pending",
+                    "% met",
+                    "median first reply (min)",
+                    "p90 first reply (min)",
+                ]
+            )
+            for r in rows:
+                writer.writerow(
+                    [
+                        r.period.isoformat(),
+                        r.kind,
+                        r.items,
+                        r.met,
+                        r.breached,
+                        r.exempt,
+                        r.pending,
+                        _blank(r.percent_met),
+                        _blank(r.median_minutes),
+                        _blank(r.p90_minutes),
+                    ]
+                )
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("SLA attainment report"),
+            "rows": rows,
+            "period": period,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/sla_report.html", context)
+
+
+def _blank(value: float | None) -> str:
+    return "" if value is None else str(value)
+
+
+class CallbackStateFilter(StateFilter):
+    """Defaults to the live queue: waiting and in progress."""
+
+    title = _("status")
+    default_label = _("Queue (waiting, in progress)")
+    statuses = CallbackStatus
+
+    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+        return queryset.filter(status__in=[CallbackStatus.WAITING, CallbackStatus.IN_PROGRESS])
+
+
+class CallbackAdminForm(forms.ModelForm):
+    claim = forms.BooleanField(label=_("Claim this callback"), required=False)
+    attempt_outcome = forms.ChoiceField(
+        label=_("Record a call"),
+        required=False,
+        choices=[("", _("— no call to record —")), *CallbackOutcome.choices],
+    )
+    attempt_note = forms.CharField(label=_("Call note"), required=False)
+    complete = forms.BooleanField(label=_("Mark completed"), required=False)
+    create_ticket = forms.BooleanField(label=_("Open a ticket from this callback"), required=False)
+
+    class Meta:
+        model = CallbackRequest
+        fields = ("notes",)
+
+
+class CallbackAttemptInline(admin.TabularInline):
+    model = CallbackAttempt
+    fields = ("created_at", "specialist", "outcome", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+class CallbackEventInline(admin.TabularInline):
+    model = CallbackEvent
+    fields = ("created_at", "kind", "level")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Escalations")
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(CallbackRequest)
+class CallbackRequestAdmin(admin.ModelAdmin):
+    """The live callback queue: oldest first, with time waited; claim, record calls,
+    complete or open a ticket. Open queue pages refresh when the queue changes."""
+
+    form = CallbackAdminForm
+    list_display = (
+        "id",
+        "topic",
+        "account",
+        "phone",
+        "status",
+        "waited",
+        "holder",
+        "sla_state",
+    )
+    list_display_links = ("topic",)
+    list_select_related = ("account", "holder")
+    list_filter = (CallbackStateFilter,)
+    ordering = ("created_at", "id")
+    search_fields = ("=id", "topic", "phone", "account__name")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    actions = ("claim_selected",)
+    inlines = (CallbackAttemptInline, CallbackEventInline)
+    readonly_fields = (
+        "account",
+        "requester",
+        "phone",
+        "topic",
+        "description",
+        "status",
+        "holder",
+        "created_at",
+        "due_at",
+        "answered_at",
+        "breached_at",
+        "escalation_level",
+        "ticket",
+        "closed_at",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("account", "requester"),
+                    ("phone", "topic"),
+                    "description",
+                    ("status", "holder", "ticket"),
+                    ("created_at", "due_at", "answered_at"),
+                    ("breached_at", "escalation_level", "closed_at"),
+                )
+            },
+        ),
+        (
+            _("Work this callback"),
+            {
+                "fields": (
+                    "claim",
+                    ("attempt_outcome", "attempt_note"),
+                    "notes",
+                    ("complete", "create_ticket"),
+                )
+            },
+        ),
+    )
+
+    class Media:
+        css = {"all": ("css/admin-tickets.css",)}
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return request.user.is_superuser
+
+    def get_fieldsets(self, request, obj=None):  # noqa: ANN001, ANN201
+        """Offer only what the callback's state allows: claim a waiting one; record calls
+        and complete one you hold; afterwards, notes and a ticket."""
+        details = self.fieldsets[0]
+        if obj is None:
+            return [details]
+        if obj.status == CallbackStatus.WAITING:
+            work = ("claim",)
+        elif obj.status == CallbackStatus.IN_PROGRESS and obj.holder_id == request.user.pk:
+            work = (("attempt_outcome", "attempt_note"), "notes", ("complete", "create_ticket"))
+        elif obj.status == CallbackStatus.IN_PROGRESS:
+            work = ("notes",)
+        else:
+            work = ("notes", "create_ticket")
+        return [details, (_("Work this callback"), {"fields": work})]
+
+    @admin.display(description=_("waited"))
+    def waited(self, obj: CallbackRequest) -> str:
+        end = obj.answered_at or obj.closed_at or timezone.now()
+        seconds = int((end - obj.created_at).total_seconds())
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+
+    @admin.display(description=_("target"))
+    def sla_state(self, obj: CallbackRequest) -> str:
+        if obj.answered_at:
+            late = obj.answered_at > obj.due_at
+            return format_html(
+                '<span class="sla sla-{}">{}</span>',
+                "late" if late else "met",
+                _("Started late") if late else _("Started in time"),
+            )
+        if obj.status != CallbackStatus.WAITING:
+            return "—"
+        if obj.breached_at:
+            return format_html(
+                '<span class="sla sla-breached">{} L{}</span>', _("Late"), obj.escalation_level
+            )
+        return format_html('<span class="sla sla-ok">{}</span>', time_left(obj.due_at))
+
+    @admin.action(description=_("Claim"))
+    def claim_selected(self, request, queryset) -> None:  # noqa: ANN001
+        for callback in queryset:
+            try:
+                callbacks.callback_claim(callback=callback, specialist=request.user)
+                self.message_user(request, _("You hold callback #%s.") % callback.pk)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"#{callback.pk}: {' '.join(exc.messages)}", messages.ERROR
+                )
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        data = form.cleaned_data
+        me = request.user
+        try:
+            if data.get("claim"):
+                callbacks.callback_claim(callback=obj, specialist=me)
+            if data.get("attempt_outcome"):
+                callbacks.callback_attempt_record(
+                    callback=obj,
+                    specialist=me,
+                    outcome=data["attempt_outcome"],
+                    note=data.get("attempt_note", ""),
+                )
+            if data.get("create_ticket"):
+                ticket = callbacks.callback_to_ticket(callback=obj, specialist=me)
+                self.message_user(request, _("Ticket #%s opened.") % ticket.pk)
+            if data.get("complete"):
+                callbacks.callback_complete(callback=obj, specialist=me, notes=data.get("notes"))
+            elif "notes" in form.changed_data:
+                type(obj).objects.filter(pk=obj.pk).update(notes=data.get("notes", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
 
 # The knowledge base registers its own models.

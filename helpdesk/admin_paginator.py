@@ -2,8 +2,8 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 # Counting a million rows on every page load is what makes peers' agent lists slow.
-# Count at most this many: the pager then says "10,000+" territory and stays fast.
-COUNT_CAP = 10_000
+# Count at most this many: beyond that the pager stops growing, and the page stays fast.
+COUNT_CAP = 1_000
 
 
 class CappedCountPaginator(Paginator):

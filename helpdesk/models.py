@@ -59,18 +59,30 @@ class Ticket(DeadlineTracked):
             models.Index(fields=["account", "-created_at"], name="ticket_account_recent"),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
             models.Index(fields=["assignee", "due_at"], name="ticket_assignee_due"),
+            # The agents' list: open tickets by deadline, the default admin view.
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
+                name="ticket_open_due",
+                condition=Q(status__in=["new", "open", "waiting"]),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
                 name="ticket_unanswered_due",
                 condition=Q(answered_at__isnull=True),
             ),
+            # Admin filters on the open list: unassigned, and breached still open.
             models.Index(
-                fields=["due_at"],
-                name="ticket_unassigned_due",
-                condition=Q(assignee__isnull=True),
+                fields=["due_at", "id"],
+                name="ticket_open_unassigned_due",
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "waiting"]),
             ),
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
+                name="ticket_open_breached_due",
+                condition=Q(breached_at__isnull=False, status__in=["new", "open", "waiting"]),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
                 name="ticket_critical_due",
                 condition=Q(business_critical=True),
             ),
@@ -153,6 +165,107 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+
+class SlaAttainmentReport(Ticket):
+    """Admin entry point for the SLA attainment report (leads only, by permission)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("SLA attainment report")
+        verbose_name_plural = _("SLA attainment report")
+
+
+class CallbackStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    ABANDONED = "abandoned", _("Abandoned")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CallbackRequest(DeadlineTracked):
+    """Premium phone support: the customer asks to be called back; the clock runs until
+    a specialist claims (starts) the call."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="callback_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="callback_requests"
+    )
+    phone = models.CharField(_("phone number (E.164)"), max_length=20)
+    topic = models.CharField(_("topic"), max_length=200)
+    description = models.TextField(_("description"), max_length=5_000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CallbackStatus.choices, default=CallbackStatus.WAITING
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="held_callbacks",
+        verbose_name=_("specialist"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="callbacks"
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta(DeadlineTracked.Meta):
+        ordering = ["created_at", "id"]
+        indexes = [
+            *DeadlineTracked.Meta.indexes,
+            models.Index(
+                fields=["created_at", "id"],
+                name="callback_waiting_queue",
+                condition=Q(status="waiting"),
+            ),
+            models.Index(fields=["requester", "-created_at"], name="callback_requester_recent"),
+        ]
+        verbose_name = _("callback request")
+
+    def __str__(self) -> str:
+        return f"Callback #{self.pk} {self.topic}"
+
+
+class CallbackOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    VOICEMAIL = "voicemail", _("Voicemail")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class CallbackAttempt(models.Model):
+    callback = models.ForeignKey(CallbackRequest, on_delete=models.CASCADE, related_name="attempts")
+    specialist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    outcome = models.CharField(_("outcome"), max_length=15, choices=CallbackOutcome.choices)
+    note = models.TextField(_("note"), blank=True, max_length=5_000)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on callback #{self.callback_id}"
+
+
+class CallbackEvent(models.Model):
+    """SLA history of a callback request: warnings and escalations, dated when due."""
+
+    callback = models.ForeignKey(CallbackRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=TicketEventKind.choices)
+    level = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on callback #{self.callback_id}"
 
 
 # Knowledge base and the help dialog's deflection measure (PRODUCT.md §2).

@@ -169,7 +169,13 @@ def ticket_create(
             ),
             account_id=requester.account_id,
         )
-        ticket.full_clean()
+        # Field validation only: the foreign keys come from loaded rows and the check
+        # constraints were enforced above (and again by the database), so skip their
+        # extra round trips on this hot path.
+        ticket.full_clean(
+            exclude=["account", "requester", "assignee", "sla_exception"],
+            validate_constraints=False,
+        )
         ticket.save()
         _event(ticket, TicketEventKind.CREATED, actor=created_by or requester, at=now)
         if created_by is None:
@@ -185,7 +191,12 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
         return
     _event(ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status)
     ticket.status = status
-    ticket.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+        # A solved ticket is no longer escalated, even if it had no public reply.
+        ticket.sla_next_check_at = None
+        fields.append("sla_next_check_at")
+    ticket.save(update_fields=fields)
 
 
 def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVisibility) -> Reply:

@@ -93,9 +93,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Tests use a file, not memory, so the Daphne subprocesses of the chat server tests
+    # (two-process scale-out, Redis outage, browser) see the same test database.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(BASE_DIR / "db.sqlite3-test")
+    )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Persistent connections on SQLite too: the chat consumers' database calls would otherwise
+# reopen the file (and rerun the PRAGMAs) for every message (see bench/).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -116,6 +123,9 @@ LOGOUT_REDIRECT_URL = "login"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -123,10 +133,31 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="premiumdesk"),
         }
     }
+    # Sessions read from Redis, written through to the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "BACKEND": env.str(
+                "CHANNEL_LAYER_BACKEND", default="channels_redis.core.RedisChannelLayer"
+            ),
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py 8 times reads out after 5 s, the same as the layer's
+                        # blocking pop, so idle sockets were dropped and re-dialled
+                        # (channels_redis issue 422). A longer read timeout plus keepalive
+                        # and health checks keeps them open and still notices a dead server.
+                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=30),
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                        "health_check_interval": 15,
+                        # After a Redis restart, pooled sockets are dead: re-dial and retry
+                        # instead of failing the consumer (redis-py's async default is no retry).
+                        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
+                    }
+                ],
+            },
         }
     }
 else:
@@ -144,7 +175,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
 
 # Mail: printed to the console unless EMAIL_URL names an SMTP server.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -191,8 +221,30 @@ SLA_BUSINESS_CRITICAL_MINUTES = env.int("SLA_BUSINESS_CRITICAL_MINUTES", default
 # The sweep warns at this share of the allowed time, then escalates again every interval.
 SLA_WARNING_SHARE = env.float("SLA_WARNING_SHARE", default=0.75)
 SLA_ESCALATION_INTERVAL_MINUTES = env.int("SLA_ESCALATION_INTERVAL_MINUTES", default=30)
+# How often Celery beat runs the SLA sweep, and how many items one transaction handles.
+SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=30)
+SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=5000)
+# Exactly one beat process schedules this; any number of workers run it.
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {"task": "sla.tasks.sla_sweep", "schedule": float(SLA_SWEEP_INTERVAL_SECONDS)},
+}
+# A specialist should start a requested callback within this many minutes.
+CALLBACK_TARGET_MINUTES = env.int("CALLBACK_TARGET_MINUTES", default=5)
 # Email tickets a customer user may submit per hour before being asked to wait.
 TICKET_RATE_LIMIT_PER_HOUR = env.int("TICKET_RATE_LIMIT_PER_HOUR", default=20)
+# Live chat (PRODUCT.md §6).
+# A waiting chat should get its first specialist message within this time; past it the
+# SLA sweep alerts the leads.
+CHAT_WAIT_LIMIT_SECONDS = env.int("CHAT_WAIT_LIMIT_SECONDS", default=120)
+# Offer email instead of chat when the expected wait is longer than this.
+CHAT_LONG_WAIT_SECONDS = env.int("CHAT_LONG_WAIT_SECONDS", default=300)
+# A specialist whose console sent no heartbeat for this long counts as offline.
+CHAT_PRESENCE_TIMEOUT_SECONDS = env.int("CHAT_PRESENCE_TIMEOUT_SECONDS", default=60)
+# Flood limit: frames one user may send per window (per server process).
+CHAT_RATE_LIMIT_FRAMES = env.int("CHAT_RATE_LIMIT_FRAMES", default=30)
+CHAT_RATE_LIMIT_WINDOW_SECONDS = env.int("CHAT_RATE_LIMIT_WINDOW_SECONDS", default=10)
+# Open sockets re-check the user's entitlement at least this often.
+CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

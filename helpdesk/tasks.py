@@ -1,27 +1,29 @@
 """Email notifications for tickets. Queued on commit by the services; they take ids,
 re-fetch, and are safe to retry."""
 
-from zoneinfo import ZoneInfo
-
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from accounts.permissions import SPECIALISTS_GROUP
+from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
 
 RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
 
 
+def _staff_emails(group: str) -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=group)
+        .values_list("email", flat=True)
+    )
+
+
 def _portal_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
-def _local(dt, tz_name: str):  # noqa: ANN001, ANN202
-    return timezone.localtime(dt, ZoneInfo(tz_name)) if dt else None
 
 
 @shared_task(**RETRY)
@@ -37,7 +39,6 @@ def ticket_created_notify(ticket_id: int) -> None:
             "helpdesk/email/ticket_created.txt",
             {
                 "ticket": ticket,
-                "due_local": _local(ticket.due_at, requester.time_zone),
                 "tz": requester.time_zone,
                 "url": _portal_url(reverse("ticket_detail", args=[ticket.pk])),
             },
@@ -77,11 +78,7 @@ def business_critical_alert(ticket_id: int) -> None:
     ticket = Ticket.objects.select_related("account", "requester").filter(pk=ticket_id).first()
     if ticket is None:
         return
-    recipients = list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=SPECIALISTS_GROUP)
-        .values_list("email", flat=True)
-    )
+    recipients = _staff_emails(SPECIALISTS_GROUP)
     if not recipients:
         return
     body = render_to_string(
@@ -92,3 +89,114 @@ def business_critical_alert(ticket_id: int) -> None:
         },
     )
     send_mail(f"[#{ticket.pk}] Business-critical: {ticket.subject}", body, None, recipients)
+
+
+@shared_task(**RETRY)
+def sla_warning_notify(ticket_ids: list[int]) -> None:
+    """Deadline warning: to each ticket's assignee, or to the specialists if unassigned."""
+    from helpdesk.models import Ticket
+
+    tickets = list(
+        Ticket.objects.filter(pk__in=ticket_ids, answered_at__isnull=True).select_related(
+            "assignee"
+        )
+    )
+    by_recipient: dict[tuple[str, ...], list] = {}
+    specialists = None
+    for ticket in tickets:
+        if ticket.assignee and ticket.assignee.is_active:
+            recipients = (ticket.assignee.email,)
+        else:
+            if specialists is None:
+                specialists = tuple(_staff_emails(SPECIALISTS_GROUP))
+            recipients = specialists
+        if recipients:
+            by_recipient.setdefault(recipients, []).append(ticket)
+    for recipients, group in by_recipient.items():
+        body = render_to_string(
+            "helpdesk/email/sla_digest.txt",
+            {
+                "intro": "These tickets are close to their first-reply deadline:",
+                "items": [
+                    {
+                        "ticket": t,
+                        "url": _portal_url(reverse("admin:helpdesk_ticket_change", args=[t.pk])),
+                    }
+                    for t in group
+                ],
+            },
+        )
+        send_mail(
+            f"Deadline warning: {len(group)} ticket(s) due soon", body, None, list(recipients)
+        )
+
+
+@shared_task(**RETRY)
+def sla_escalation_notify(items: list[list]) -> None:
+    """Breaches and escalations: one digest email to the leads per sweep."""
+    from helpdesk.models import Ticket
+
+    levels = {int(pk): (step, int(level)) for pk, step, level in items}
+    tickets = Ticket.objects.filter(pk__in=levels).select_related("account")
+    leads = _staff_emails(LEADS_GROUP)
+    if not leads:
+        return
+    rows = [
+        {
+            "ticket": t,
+            "step": levels[t.pk][0],
+            "level": levels[t.pk][1],
+            "url": _portal_url(reverse("admin:helpdesk_ticket_change", args=[t.pk])),
+        }
+        for t in tickets
+    ]
+    body = render_to_string(
+        "helpdesk/email/sla_digest.txt",
+        {"intro": "These tickets have passed their first-reply deadline:", "items": rows},
+    )
+    top = max(level for _, level in levels.values())
+    send_mail(f"SLA escalation (level {top}): {len(rows)} ticket(s)", body, None, leads)
+
+
+@shared_task(**RETRY)
+def callback_abandoned_notify(callback_id: int) -> None:
+    from helpdesk.models import CallbackRequest
+
+    callback = CallbackRequest.objects.select_related("requester").filter(pk=callback_id).first()
+    if callback is None:
+        return
+    body = render_to_string(
+        "helpdesk/email/callback_abandoned.txt",
+        {
+            "callback": callback,
+            "phone_line": settings.SUPPORT_PHONE_NUMBER,
+            "url": _portal_url(reverse("ticket_list")),
+        },
+    )
+    send_mail(
+        f"We could not reach you about: {callback.topic}", body, None, [callback.requester.email]
+    )
+
+
+@shared_task(**RETRY)
+def callback_escalation_notify(items: list[list]) -> None:
+    """Callbacks not started within their target: one email to the leads per sweep."""
+    from helpdesk.models import CallbackRequest
+
+    levels = {int(pk): int(level) for pk, level in items}
+    leads = _staff_emails(LEADS_GROUP)
+    if not leads:
+        return
+    lines = [
+        f"Callback #{c.pk} {c.topic} ({c.account.name}, {c.phone}): waiting since "
+        f"{c.created_at:%H:%M} UTC, level {levels[c.pk]}\n  "
+        + _portal_url(reverse("admin:helpdesk_callbackrequest_change", args=[c.pk]))
+        for c in CallbackRequest.objects.filter(pk__in=levels).select_related("account")
+    ]
+    top = max(levels.values())
+    send_mail(
+        f"Callback escalation (level {top}): {len(lines)} not started",
+        "These callback requests were not started within their target:\n\n" + "\n".join(lines),
+        None,
+        leads,
+    )

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from helpdesk.views import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
@@ -13,5 +16,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tickets/", include("helpdesk.ticket_urls")),
     path("", include("helpdesk.kb.urls")),
+    path("chat/", include("chat.urls")),
     path("", include("accounts.urls")),
 ]

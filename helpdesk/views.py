@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import PremiumChannel
-from accounts.permissions import can_flag_business_critical, is_customer
+from accounts.permissions import can_flag_business_critical, is_agent, is_customer
 from accounts.selectors import entitlement_for
-from helpdesk import selectors, services
+from helpdesk import callbacks, selectors, services
 from helpdesk.forms import ReplyForm, TicketForm
 from helpdesk.models import ReplyVisibility, TicketChannel
 
@@ -65,7 +65,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "helpdesk/ticket_new.html",
-            {**context, "form": form, "errors": errors},
+            {**context, "form": form, "errors": errors, "general_errors": errors.get("__all__")},
             status=400,
         )
     confirmation = render_to_string(
@@ -90,7 +90,12 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if not is_customer(request.user):
         return redirect("admin:helpdesk_ticket_changelist")
     tickets = selectors.ticket_list_for(user=request.user)[:200]
-    return render(request, "helpdesk/ticket_list.html", {"tickets": tickets})
+    callback_requests = callbacks.callback_list_for(user=request.user)[:50]
+    return render(
+        request,
+        "helpdesk/ticket_list.html",
+        {"tickets": tickets, "callback_requests": callback_requests},
+    )
 
 
 @login_required
@@ -138,3 +143,61 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     messages.success(request, _("Your reply was sent."))
     return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def callback_new(request: HttpRequest) -> HttpResponse:
+    """Premium phone support: the dialog posts here with fetch and gets JSON."""
+    entitlement = entitlement_for(user=request.user, request=request)
+    try:
+        callback, created = callbacks.callback_request_create(
+            requester=request.user,
+            phone=request.POST.get("phone", ""),
+            topic=request.POST.get("topic", ""),
+            description=request.POST.get("description", ""),
+            entitlement=entitlement,
+        )
+    except PermissionDenied as exc:
+        return JsonResponse({"errors": {"__all__": [str(exc)]}}, status=403)
+    except ValidationError as exc:
+        return JsonResponse({"errors": _errors(exc)}, status=400)
+    confirmation = render_to_string(
+        "helpdesk/callback_confirmation.html", {"callback": callback}, request=request
+    )
+    return JsonResponse(
+        {"callback": callback.pk, "created": created, "confirmation_html": confirmation},
+        status=201 if created else 200,
+    )
+
+
+@login_required
+@require_POST
+def callback_cancel(request: HttpRequest, callback_id: int) -> HttpResponse:
+    callback = callbacks.CallbackRequest.objects.filter(pk=callback_id).first()
+    if callback is None or not callbacks.can_view_callback(request.user, callback):
+        raise Http404("No such callback request.")
+    try:
+        callbacks.callback_cancel(callback=callback, actor=request.user)
+        messages.success(request, _("Your callback request was cancelled."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("ticket_list")
+
+
+@login_required
+def callback_queue_panel(request: HttpRequest) -> HttpResponse:
+    """The waiting callbacks, oldest first, as a fragment for the chat console; it is
+    fetched again whenever the queue changes."""
+    if not is_agent(request.user):
+        raise Http404("No such page.")
+    return render(
+        request,
+        "helpdesk/callback_queue_panel.html",
+        {"callbacks": callbacks.callback_queue().select_related("account")[:50]},
+    )
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness probe for load balancers; also the benchmarks' trivial baseline view."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -5,7 +5,7 @@ exceptions once and pass them in, so the rules are unit-tested without a databas
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sla.models import SlaKind, SlaPolicy
@@ -62,21 +62,22 @@ def add_business_minutes(start: datetime, minutes: int, calendar: CalendarSpec) 
         raise ValueError("start must be timezone-aware")
     tz = ZoneInfo(calendar.time_zone)
     remaining = timedelta(minutes=minutes)
-    local_start = start.astimezone(tz)
-    day = local_start.date()
+    # Arithmetic in UTC: Python subtracts datetimes sharing a tzinfo by wall clock,
+    # which would be an hour off across a daylight-saving change.
+    start_utc = start.astimezone(UTC)
+    day = start.astimezone(tz).date()
     for _ in range(MAX_CALENDAR_DAYS):
         if day not in calendar.holidays:
             for opens, closes in calendar.hours.get(day.weekday(), ()):
-                # Local wall-clock times made aware in the calendar's zone, so a
-                # daylight-saving change between two days is handled by zoneinfo.
-                open_at = datetime.combine(day, opens, tzinfo=tz)
-                close_at = datetime.combine(day, closes, tzinfo=tz)
-                begin = max(open_at, start)
+                # Local wall-clock opening hours, placed on the timeline by zoneinfo.
+                open_at = datetime.combine(day, opens, tzinfo=tz).astimezone(UTC)
+                close_at = datetime.combine(day, closes, tzinfo=tz).astimezone(UTC)
+                begin = max(open_at, start_utc)
                 if begin >= close_at:
                     continue
                 available = close_at - begin
                 if remaining <= available:
-                    return (begin + remaining).astimezone(start.tzinfo)
+                    return begin + remaining
                 remaining -= available
         day += timedelta(days=1)
     raise CalendarError("The business calendar has no open hours in the next three years.")

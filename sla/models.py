@@ -29,6 +29,8 @@ class SlaPolicy(models.TextChoices):
     STANDARD = "standard", _("Super admin, standard")
     BUSINESS_CRITICAL = "business_critical", _("Super admin, business-critical")
     REGULAR_TARGET = "regular_target", _("Regular user, target")
+    CALLBACK = "callback", _("Callback request")
+    CHAT_WAIT = "chat_wait", _("Waiting chat")
 
 
 class BusinessCalendar(models.Model):
@@ -161,15 +163,32 @@ class DeadlineTracked(models.Model):
     class Meta:
         abstract = True
         indexes = [
-            models.Index(fields=["due_at", "id"], name="%(app_label)s_%(class)s_due"),
+            models.Index(fields=["due_at", "id"], name="%(class)s_due"),
             models.Index(
                 fields=["sla_next_check_at"],
-                name="%(app_label)s_%(class)s_sweep",
+                name="%(class)s_sweep",
                 condition=Q(sla_next_check_at__isnull=False),
             ),
             models.Index(
-                fields=["breached_at"],
-                name="%(app_label)s_%(class)s_breach",
+                fields=["due_at", "id"],
+                name="%(class)s_breach",
                 condition=Q(breached_at__isnull=False),
             ),
         ]
+
+
+class SweepHealth(models.Model):
+    """One row per sweep name: when the SLA sweep last finished, so leads can be told
+    when beat or the workers have stopped."""
+
+    name = models.CharField(max_length=50, unique=True, default="sla")
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(default=0)
+    last_processed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sweep health")
+        verbose_name_plural = _("sweep health")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_run_at}"

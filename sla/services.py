@@ -87,3 +87,9 @@ def demo_calendar_seed() -> None:
             (date(2027, 12, 24), "Christmas Day (observed)"),
         ]
         Holiday.objects.bulk_create(Holiday(calendar=calendar, date=d, name=n) for d, n in holidays)
+    # bulk_create sends no signals, so forget any cached calendar here.
+    from django.core.cache import cache
+
+    from sla.selectors import CALENDAR_CACHE_KEY
+
+    cache.delete(CALENDAR_CACHE_KEY)

@@ -17,3 +17,15 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hashing with PBKDF2 dominates a factory-heavy suite; tests don't need its cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's sync API keeps an event loop in the main thread
+    for the session, which async tests (WebsocketCommunicator) cannot share."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))

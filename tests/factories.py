@@ -90,3 +90,18 @@ class LeadFactory(StaffFactory):
     groups = factory.PostGeneration(
         lambda obj, create, extracted, **kw: obj.groups.add(Group.objects.get(name=LEADS_GROUP))
     )
+
+
+def ticket_for(user: User, **kwargs) -> "Ticket":  # noqa: F821
+    """A ticket submitted through the real service (deadline computed as in production)."""
+    from helpdesk.models import TicketChannel
+    from helpdesk.services import ticket_create
+
+    return ticket_create(
+        requester=user,
+        channel=kwargs.pop("channel", TicketChannel.EMAIL),
+        subject=kwargs.pop("subject", "Cannot export reports"),
+        description=kwargs.pop("description", "The export button spins forever."),
+        business_critical=kwargs.pop("business_critical", False),
+        **kwargs,
+    )

@@ -26,3 +26,16 @@ def time_left(due_at: datetime | None) -> str:
     minutes = abs(seconds) // 60
     text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
     return f"in {text}" if seconds >= 0 else f"{text} late"
+
+
+@register.filter
+def phone_display(e164: str) -> str:
+    """+14155550101 -> +1 415-555-0101, for reading; storage stays E.164."""
+    import phonenumbers
+
+    try:
+        return phonenumbers.format_number(
+            phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        return e164

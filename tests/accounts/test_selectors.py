@@ -106,3 +106,27 @@ def test_anonymous_and_deactivated_users_get_no_channel():
     assert entitlement_for(user=AnonymousUser()).reason == NoEntitlementReason.ANONYMOUS
     inactive = SuperAdminFactory(is_active=False)
     assert entitlement_for(user=inactive).reason == NoEntitlementReason.ANONYMOUS
+
+
+def test_ending_a_purchase_takes_effect_at_once_despite_the_cache():
+    user = SuperAdminFactory()
+    assert entitlement_for(user=user).allowed  # now cached
+    purchase = user.account.premium_support_purchases.get()
+    purchase.ends_at = timezone.now() - timedelta(seconds=1)
+    purchase.starts_at = purchase.ends_at - timedelta(days=30)
+    purchase.save()
+    assert entitlement_for(user=user).reason == NoEntitlementReason.NO_PREMIUM_SUPPORT
+
+
+def test_cached_entitlement_never_outlives_the_purchase_end():
+    from accounts.selectors import _seconds_until_next_boundary
+
+    user = SuperAdminFactory()
+    purchase = user.account.premium_support_purchases.get()
+    now = timezone.now()
+    purchase.ends_at = now + timedelta(seconds=5)
+    purchase.save()
+    assert _seconds_until_next_boundary(user.account_id, now) == 5
+    purchase.ends_at = now + timedelta(days=5)
+    purchase.save()
+    assert _seconds_until_next_boundary(user.account_id, now) == 60

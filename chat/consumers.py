@@ -1,0 +1,679 @@
+"""WebSocket consumers: connection life-cycle and JSON in and out. Rules live in
+chat.services and chat.selectors; these only translate frames to calls.
+
+Frames in and out are JSON objects with a "type". Every refusal is an "error" frame with
+a code and a message (module constants below); the socket stays open unless the user
+lost the right to be there."""
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from accounts.models import PremiumChannel, User
+from accounts.permissions import is_agent, is_customer
+from accounts.selectors import entitlement_for
+from chat import selectors, services
+from chat.broadcast import (
+    CONSOLE_GROUP,
+    QUEUE_GROUP,
+    account_group,
+    broadcast_collected,
+    broadcast_ephemeral,
+    broadcasts_collected,
+    conversation_group,
+    user_group,
+)
+from chat.models import ConversationStatus, PresenceStatus
+
+logger = logging.getLogger(__name__)
+
+# Larger frames are refused before parsing: a message is at most 4,000 characters,
+# which is at most 24 kB of JSON even if every character is escaped.
+FRAME_MAX = 32_000
+
+MALFORMED = "That frame was not a JSON object with a type."
+TEXT_ONLY = "Send text frames only."
+UNKNOWN_TYPE = "Unknown frame type."
+RATE_LIMITED = "You are sending too fast. Wait a few seconds, then try again."
+NO_OPEN_CHAT = "You have no open chat."
+SESSION_ENDED = "You were signed out, so this chat connection was closed."
+ACCESS_LOST = "Premium chat is no longer available to you."
+SERVICE_UNAVAILABLE = "Chat is briefly unavailable. Your message was not sent; try again."
+
+# Close codes (4000-4999 are the application's): the client does not reconnect after
+# these two, because reconnecting would be refused again.
+CLOSE_SIGNED_OUT = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+class _Window:
+    """A fixed-window frame counter per user, shared by that user's sockets in this
+    process. In process on purpose: it keeps working when Redis is down, and costs
+    nothing per frame."""
+
+    def __init__(self) -> None:
+        self.counts: dict[int, tuple[int, int]] = {}
+
+    def allow(self, user_id: int) -> bool:
+        window = settings.CHAT_RATE_LIMIT_WINDOW_SECONDS
+        current = int(time.monotonic() // window)
+        start, count = self.counts.get(user_id, (current, 0))
+        if start != current:
+            start, count = current, 0
+        if count >= settings.CHAT_RATE_LIMIT_FRAMES:
+            return False
+        self.counts[user_id] = (start, count + 1)
+        if len(self.counts) > 10_000:  # forget stale windows now and then
+            self.counts = {k: v for k, v in self.counts.items() if v[0] == current}
+        return True
+
+
+rate_limiter = _Window()
+
+
+def _headers(scope: dict) -> dict[str, str]:
+    return {k.decode("latin1").lower(): v.decode("latin1") for k, v in scope.get("headers", [])}
+
+
+def _is_mobile_app(scope: dict) -> bool:
+    marker = settings.MOBILE_APP_USER_AGENT_MARKER
+    return bool(marker) and marker.lower() in _headers(scope).get("user-agent", "").lower()
+
+
+def _error_message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or services.NOT_A_PARTICIPANT
+
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def call_service(service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run a service in the database thread; send what it broadcast, once committed,
+    from this event loop."""
+
+    def run() -> tuple[Any, list]:
+        with broadcasts_collected() as events:
+            return service(**kwargs), events
+
+    result, events = await database_sync_to_async(run)()
+    await broadcast_collected(events)
+    return result
+
+
+class ChatSocket(AsyncWebsocketConsumer):
+    """What both sides share: frame parsing, errors, flood limit, forced close."""
+
+    groups_joined: set[str]
+    access_checked_at: float = 0.0
+
+    @property
+    def user(self) -> User:
+        return self.scope["user"]
+
+    def handlers(self) -> dict[str, Handler]:
+        raise NotImplementedError
+
+    async def has_access(self) -> bool:
+        raise NotImplementedError
+
+    async def join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.add(group)
+
+    async def leave(self, group: str) -> None:
+        self.groups_joined.discard(group)
+        await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def open(self, groups: list[str]) -> bool:
+        """Check access and join groups; accept last. False if refused."""
+        self.groups_joined = set()
+        if not await self.has_access():
+            await self.close(code=CLOSE_FORBIDDEN)
+            return False
+        try:
+            for group in groups:
+                await self.join(group)
+        except Exception:  # noqa: BLE001 - the channel layer is down: refuse, client retries
+            logger.warning("chat connect refused: channel layer unavailable", exc_info=True)
+            await self.close(code=4503)
+            return False
+        self.access_checked_at = time.monotonic()
+        await self.accept()
+        return True
+
+    async def disconnect(self, code: int) -> None:
+        for group in list(getattr(self, "groups_joined", ())):
+            try:
+                await self.leave(group)
+            except Exception:  # noqa: BLE001 - nothing to do if the layer is gone
+                break
+
+    async def send_json(self, content: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(content))
+
+    async def send_error(self, code: str, message: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    # Messages are stored by one writer task per socket, in the order received; frames
+    # that arrive while a write is in flight are stored together in the next transaction.
+    writer: asyncio.Task | None = None
+    pending: list[tuple[int, str, str]]
+
+    async def queue_message(self, conversation_id: int, frame: dict) -> None:
+        body, client_id = services.message_clean(
+            body=frame.get("body"), client_id=frame.get("client_id", "")
+        )
+        if not hasattr(self, "pending"):
+            self.pending = []
+        self.pending.append((conversation_id, body, client_id))
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.create_task(self._write_pending())
+
+    @staticmethod
+    def error_frame(code: str, message: str, client_id: str) -> dict[str, Any]:
+        return {"type": "error", "code": code, "message": message, "client_id": client_id}
+
+    async def send_quietly(self, frame: dict[str, Any]) -> None:
+        """Send from the writer task, which may outlive the socket: the messages are
+        stored either way, and a reconnecting client learns of them by resuming."""
+        try:
+            await self.send_json(frame)
+        except Exception:  # noqa: BLE001
+            logger.info("chat socket closed before its acknowledgement was sent")
+
+    async def drain_messages(self) -> None:
+        """Wait until every queued message is stored (before ending a chat, say)."""
+        if self.writer is not None and not self.writer.done():
+            await asyncio.shield(self.writer)
+
+    async def _write_pending(self) -> None:
+        while self.pending:
+            conversation_id = self.pending[0][0]
+            batch = []
+            while self.pending and self.pending[0][0] == conversation_id:
+                batch.append(self.pending.pop(0)[1:])
+            try:
+                messages = await call_service(
+                    services.message_send_many,
+                    conversation_id=conversation_id,
+                    sender=self.user,
+                    items=batch,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                for _, client_id in batch:
+                    await self.send_quietly(
+                        self.error_frame("invalid", _error_message(exc), client_id)
+                    )
+                continue
+            except Exception:  # noqa: BLE001 - database down: nothing stored, client retries
+                logger.exception("storing chat messages failed")
+                for _, client_id in batch:
+                    await self.send_quietly(
+                        self.error_frame("unavailable", SERVICE_UNAVAILABLE, client_id)
+                    )
+                continue
+            for message in messages:
+                await self.send_quietly(
+                    {
+                        "type": "ack",
+                        "conversation": message.conversation_id,
+                        "client_id": message.client_id,
+                        "seq": message.seq,
+                    }
+                )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self.send_error("text_only", TEXT_ONLY)
+            return
+        if not rate_limiter.allow(self.user.pk):
+            await self.send_error("rate_limited", RATE_LIMITED)
+            return
+        if len(text_data) > FRAME_MAX:
+            await self.send_error("too_long", services.MESSAGE_TOO_LONG)
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            frame = None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send_error("malformed", MALFORMED)
+            return
+        handler = self.handlers().get(frame["type"])
+        if handler is None:
+            await self.send_error("unknown_type", UNKNOWN_TYPE)
+            return
+        stale = time.monotonic() - self.access_checked_at > settings.CHAT_ACCESS_RECHECK_SECONDS
+        if stale and not await self.recheck_access():
+            return
+        try:
+            await handler(frame)
+        except ValidationError as exc:
+            code = "too_long" if services.MESSAGE_TOO_LONG in exc.messages else "invalid"
+            await self.send_error(code, _error_message(exc), client_id=frame.get("client_id"))
+        except PermissionDenied as exc:
+            await self.send_error("forbidden", _error_message(exc))
+        except (TypeError, ValueError, KeyError):
+            await self.send_error("malformed", MALFORMED)
+
+    async def recheck_access(self) -> bool:
+        if await self.has_access():
+            self.access_checked_at = time.monotonic()
+            return True
+        await self.send_error("access_lost", ACCESS_LOST)
+        await self.close(code=CLOSE_FORBIDDEN)
+        return False
+
+    # Group events shared by both sides.
+    async def chat_force_disconnect(self, event: dict) -> None:
+        await self.send_error("signed_out", SESSION_ENDED)
+        await self.close(code=CLOSE_SIGNED_OUT)
+
+    async def chat_recheck(self, event: dict) -> None:
+        await self.recheck_access()
+
+    async def chat_message(self, event: dict) -> None:
+        await self.send_json({"type": "message", "message": event["message"]})
+
+    async def chat_messages(self, event: dict) -> None:
+        for message in event["messages"]:
+            await self.send_json({"type": "message", "message": message})
+
+    async def chat_delivery(self, event: dict) -> None:
+        await self.send_json({**event, "type": "delivery"})
+
+    async def typing(self, frame: dict, *, conversation_id: int, role: str) -> None:
+        await broadcast_ephemeral(
+            conversation_group(conversation_id),
+            {
+                "type": "chat.typing",
+                "conversation": conversation_id,
+                "role": role,
+                "name": self.user.get_short_name(),
+                "typing": bool(frame.get("typing")),
+            },
+        )
+
+    async def ping(self, frame: dict) -> None:
+        await self.send_json({"type": "pong"})
+
+
+def _ticket_link(ticket_id: int) -> dict[str, Any]:
+    return {"id": ticket_id, "url": reverse("admin:helpdesk_ticket_change", args=[ticket_id])}
+
+
+def _seq(frame: dict, key: str = "after_seq") -> int:
+    value = frame.get(key, 0)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(key)
+    return value
+
+
+def _conversation_id(frame: dict) -> int:
+    value = frame.get("conversation")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("conversation")
+    return value
+
+
+class CustomerChatConsumer(ChatSocket):
+    """/ws/chat/ : an entitled customer's own chat."""
+
+    conversation_id: int | None = None
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "resume": self.resume,
+            "start": self.start,
+            "message": self.message,
+            "typing": self.customer_typing,
+            "delivered": self.delivered,
+            "end": self.end,
+            "ping": self.ping,
+        }
+
+    @database_sync_to_async
+    def has_access(self) -> bool:
+        user = self.user
+        user.refresh_from_db(fields=["is_active", "is_staff", "account"])
+        if not is_customer(user) or _is_mobile_app(self.scope):
+            return False
+        return entitlement_for(user=user).allows(PremiumChannel.CHAT)
+
+    async def connect(self) -> None:
+        user = self.user
+        if not user.is_authenticated:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        conversation = await database_sync_to_async(selectors.conversation_open_for)(customer=user)
+        groups = [user_group(user.pk), account_group(user.account_id), QUEUE_GROUP]
+        if conversation:
+            self.conversation_id = conversation.pk
+            groups.append(conversation_group(conversation.pk))
+        await self.open(groups)
+
+    @database_sync_to_async
+    def _snapshot(self, after_seq: int) -> dict[str, Any]:
+        conversation = selectors.conversation_open_for(customer=self.user)
+        if conversation is None and self.conversation_id:
+            # Just ended: still show its history and the end.
+            conversation = selectors.conversation_for_participant(
+                conversation_id=self.conversation_id, user=self.user
+            )
+        frame: dict[str, Any] = {"type": "history", "conversation": None, "messages": []}
+        if conversation:
+            frame["conversation"] = services.conversation_payload(conversation)
+            frame["messages"] = [
+                services.message_payload(m)
+                for m in selectors.messages_after(conversation=conversation, after_seq=after_seq)
+            ]
+            frame["queue"] = self._queue(conversation)
+        else:
+            frame["availability"] = self._availability()
+        return frame
+
+    def _availability(self, position: int | None = None) -> dict[str, Any]:
+        a = selectors.availability(position=position)
+        return {
+            "specialists_online": a.specialists_online,
+            "expected_wait_seconds": a.expected_wait_seconds,
+            "offer_email": a.offer_email,
+        }
+
+    def _queue(self, conversation) -> dict[str, Any] | None:  # noqa: ANN001
+        position = selectors.queue_position(conversation=conversation)
+        if position is None:
+            return None
+        return {"position": position, **self._availability(position)}
+
+    async def resume(self, frame: dict) -> None:
+        snapshot = await self._snapshot(_seq(frame))
+        conversation = snapshot["conversation"]
+        if conversation and conversation["id"] != self.conversation_id:
+            await self.follow(conversation["id"])
+        await self.send_json(snapshot)
+
+    async def follow(self, conversation_id: int) -> None:
+        if self.conversation_id and self.conversation_id != conversation_id:
+            await self.leave(conversation_group(self.conversation_id))
+        self.conversation_id = conversation_id
+        await self.join(conversation_group(conversation_id))
+
+    async def start(self, frame: dict) -> None:
+        await self.drain_messages()
+        conversation, message = await call_service(
+            services.conversation_start,
+            customer=self.user,
+            topic=frame.get("topic"),
+            body=frame.get("body"),
+            client_id=frame.get("client_id", ""),
+        )
+        await self.follow(conversation.pk)
+        await self.send_json({"type": "ack", "client_id": message.client_id, "seq": message.seq})
+        await self.send_json(await self._snapshot(0))
+
+    async def message(self, frame: dict) -> None:
+        if not self.conversation_id:
+            await self.send_error("no_chat", NO_OPEN_CHAT, client_id=frame.get("client_id"))
+            return
+        await self.queue_message(self.conversation_id, frame)
+
+    async def customer_typing(self, frame: dict) -> None:
+        if self.conversation_id:
+            await self.typing(frame, conversation_id=self.conversation_id, role="customer")
+
+    async def delivered(self, frame: dict) -> None:
+        if self.conversation_id:
+            await call_service(
+                services.delivery_mark,
+                conversation_id=self.conversation_id,
+                user=self.user,
+                seq=_seq(frame, "seq"),
+            )
+
+    async def end(self, frame: dict) -> None:
+        await self.drain_messages()
+        if not self.conversation_id:
+            await self.send_error("no_chat", NO_OPEN_CHAT)
+            return
+        await call_service(
+            services.conversation_end, conversation_id=self.conversation_id, actor=self.user
+        )
+
+    # Group events.
+    async def chat_typing(self, event: dict) -> None:
+        if event["role"] != "customer":
+            await self.send_json(
+                {"type": "typing", "name": event["name"], "typing": event["typing"]}
+            )
+
+    async def chat_joined(self, event: dict) -> None:
+        await self.send_json({"type": "joined", "conversation": event["conversation"]})
+
+    async def chat_ticket(self, event: dict) -> None:
+        pass  # the customer hears of the ticket by email, from the ticket service
+
+    async def chat_ended(self, event: dict) -> None:
+        await self.send_json({"type": "ended", "by": event["by"]})
+        if self.conversation_id == event["conversation"]:
+            await self.leave(conversation_group(self.conversation_id))
+            self.conversation_id = None
+
+    async def chat_subscribe(self, event: dict) -> None:
+        # The customer started a chat in another tab: follow it here too.
+        if self.conversation_id == event["conversation"]:
+            return
+        await self.follow(event["conversation"])
+        await self.send_json(await self._snapshot(0))
+
+    @database_sync_to_async
+    def _queue_frame(self) -> dict[str, Any] | None:
+        conversation = selectors.conversation_open_for(customer=self.user)
+        if conversation is None:
+            return {"type": "availability", **self._availability()}
+        if conversation.status != ConversationStatus.WAITING:
+            return None
+        return {"type": "queue", **(self._queue(conversation) or {})}
+
+    async def chat_queue_changed(self, event: dict) -> None:
+        frame = await self._queue_frame()
+        if frame:
+            await self.send_json(frame)
+
+
+class ConsoleConsumer(ChatSocket):
+    """/ws/chat/console/ : the specialists' live console."""
+
+    held: set[int]
+    presence: PresenceStatus = PresenceStatus.ONLINE
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "history": self.history,
+            "accept": self.accept_chat,
+            "message": self.message,
+            "typing": self.specialist_typing,
+            "delivered": self.delivered,
+            "end": self.end,
+            "presence": self.set_presence,
+            "ticket": self.ticket,
+            "ping": self.heartbeat,
+        }
+
+    @database_sync_to_async
+    def has_access(self) -> bool:
+        self.user.refresh_from_db(fields=["is_active", "is_staff", "is_superuser"])
+        return is_agent(self.user)
+
+    async def connect(self) -> None:
+        self.held = set()
+        if not self.user.is_authenticated:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        held = await database_sync_to_async(selectors.conversations_held_by)(specialist=self.user)
+        self.held = {c.pk for c in held}
+        groups = [CONSOLE_GROUP, user_group(self.user.pk)]
+        groups += [conversation_group(pk) for pk in self.held]
+        if await self.open(groups):
+            await call_service(
+                services.presence_set, specialist=self.user, status=PresenceStatus.ONLINE
+            )
+            await self.send_json(await self._state())
+
+    async def disconnect(self, code: int) -> None:
+        if self.user.is_authenticated and getattr(self, "groups_joined", None):
+            await call_service(
+                services.presence_set, specialist=self.user, status=PresenceStatus.OFFLINE
+            )
+        await super().disconnect(code)
+
+    @database_sync_to_async
+    def _state(self) -> dict[str, Any]:
+        held = selectors.conversations_held_by(specialist=self.user)
+        return {
+            "type": "state",
+            "me": {"id": self.user.pk, "name": self.user.get_short_name()},
+            "queue": self._queue(),
+            "held": [self._conversation(c) for c in held],
+            "presence": self.presence,
+        }
+
+    def _queue(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": c.pk,
+                "topic": c.topic,
+                "customer_name": c.customer.get_full_name(),
+                "account_name": c.account.name,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in selectors.waiting_conversations()
+        ]
+
+    def _conversation(self, conversation, after_seq: int = 0) -> dict[str, Any]:  # noqa: ANN001
+        customer = conversation.customer
+        return {
+            **services.conversation_payload(conversation),
+            "customer": {
+                "name": customer.get_full_name(),
+                "email": customer.email,
+                "role": customer.get_role_display(),
+                "account": conversation.account.name,
+                "open_tickets": selectors.customer_open_tickets(customer=customer),
+            },
+            "ticket": _ticket_link(conversation.ticket_id) if conversation.ticket_id else None,
+            "messages": [
+                services.message_payload(m)
+                for m in selectors.messages_after(conversation=conversation, after_seq=after_seq)
+            ],
+        }
+
+    @database_sync_to_async
+    def _conversation_frame(self, conversation_id: int, after_seq: int) -> dict[str, Any]:
+        conversation = selectors.conversation_for_participant(
+            conversation_id=conversation_id, user=self.user
+        )
+        if conversation is None:
+            raise PermissionDenied(services.NOT_A_PARTICIPANT)
+        return {"type": "conversation", "conversation": self._conversation(conversation, after_seq)}
+
+    async def history(self, frame: dict) -> None:
+        await self.send_json(await self._conversation_frame(_conversation_id(frame), _seq(frame)))
+
+    async def accept_chat(self, frame: dict) -> None:
+        conversation = await call_service(
+            services.conversation_accept,
+            conversation_id=_conversation_id(frame),
+            specialist=self.user,
+        )
+        await self._hold(conversation.pk)
+
+    async def _hold(self, conversation_id: int) -> None:
+        if conversation_id not in self.held:
+            self.held.add(conversation_id)
+            await self.join(conversation_group(conversation_id))
+        await self.send_json(await self._conversation_frame(conversation_id, 0))
+
+    async def message(self, frame: dict) -> None:
+        await self.queue_message(_conversation_id(frame), frame)
+
+    async def specialist_typing(self, frame: dict) -> None:
+        conversation_id = _conversation_id(frame)
+        if conversation_id in self.held:
+            await self.typing(frame, conversation_id=conversation_id, role="specialist")
+
+    async def delivered(self, frame: dict) -> None:
+        await call_service(
+            services.delivery_mark,
+            conversation_id=_conversation_id(frame),
+            user=self.user,
+            seq=_seq(frame, "seq"),
+        )
+
+    async def end(self, frame: dict) -> None:
+        await self.drain_messages()
+        await call_service(
+            services.conversation_end, conversation_id=_conversation_id(frame), actor=self.user
+        )
+
+    async def ticket(self, frame: dict) -> None:
+        await self.drain_messages()
+        await call_service(
+            services.conversation_ticket_create,
+            conversation_id=_conversation_id(frame),
+            specialist=self.user,
+        )
+
+    async def chat_ticket(self, event: dict) -> None:
+        await self.send_json(
+            {
+                "type": "ticket",
+                "conversation": event["conversation"],
+                "ticket": _ticket_link(event["ticket"]),
+            }
+        )
+
+    async def set_presence(self, frame: dict) -> None:
+        status = frame.get("status")
+        if status not in (PresenceStatus.ONLINE, PresenceStatus.AWAY):
+            raise ValueError("status")
+        self.presence = PresenceStatus(status)
+        await self.heartbeat(frame)
+
+    async def heartbeat(self, frame: dict) -> None:
+        await call_service(services.presence_set, specialist=self.user, status=self.presence)
+        await self.send_json({"type": "pong", "presence": self.presence})
+
+    # Group events.
+    async def chat_typing(self, event: dict) -> None:
+        if event["role"] != "specialist":
+            await self.send_json({**event, "type": "typing"})
+
+    async def chat_joined(self, event: dict) -> None:
+        pass  # the console learns of its own accepts from _hold
+
+    async def chat_ended(self, event: dict) -> None:
+        await self.send_json(
+            {"type": "ended", "conversation": event["conversation"], "by": event["by"]}
+        )
+        if event["conversation"] in self.held:
+            self.held.discard(event["conversation"])
+            await self.leave(conversation_group(event["conversation"]))
+
+    async def chat_subscribe(self, event: dict) -> None:
+        await self._hold(event["conversation"])
+
+    async def chat_queue_changed(self, event: dict) -> None:
+        queue = await database_sync_to_async(self._queue)()
+        await self.send_json({"type": "queue", "queue": queue})

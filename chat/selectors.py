@@ -1,0 +1,128 @@
+"""Reads for live chat: the customer's open chat, history, the queue and presence."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from statistics import median
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from chat.models import (
+    OPEN_STATUSES,
+    Conversation,
+    ConversationStatus,
+    Message,
+    PresenceStatus,
+    SpecialistPresence,
+)
+
+# Until there is history to learn from, assume a specialist picks a chat up in a minute.
+DEFAULT_WAIT_SECONDS = 60
+
+
+def conversation_open_for(*, customer: User) -> Conversation | None:
+    return (
+        Conversation.objects.select_related("specialist")
+        .filter(customer=customer, status__in=OPEN_STATUSES)
+        .first()
+    )
+
+
+def conversation_for_participant(*, conversation_id: int, user: User) -> Conversation | None:
+    """The conversation if this user is its customer or its specialist, else None."""
+    conversation = (
+        Conversation.objects.select_related("specialist", "customer", "account")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation and user.pk in (conversation.customer_id, conversation.specialist_id):
+        return conversation
+    return None
+
+
+def messages_after(*, conversation: Conversation, after_seq: int = 0) -> list[Message]:
+    return list(
+        conversation.messages.filter(seq__gt=after_seq).select_related("sender").order_by("seq")
+    )
+
+
+def specialists_online_count() -> int:
+    since = timezone.now() - timedelta(seconds=settings.CHAT_PRESENCE_TIMEOUT_SECONDS)
+    return SpecialistPresence.objects.filter(
+        status=PresenceStatus.ONLINE, last_seen_at__gte=since, specialist__is_active=True
+    ).count()
+
+
+def _typical_wait_seconds() -> float:
+    recent = (
+        Conversation.objects.filter(accepted_at__isnull=False)
+        .order_by("-accepted_at")
+        .annotate(waited=F("accepted_at") - F("created_at"))
+        .values_list("waited", flat=True)[:20]
+    )
+    waits = [w.total_seconds() for w in recent if w is not None]
+    return median(waits) if waits else DEFAULT_WAIT_SECONDS
+
+
+@dataclass(frozen=True)
+class Availability:
+    specialists_online: int
+    queue_length: int
+    expected_wait_seconds: int | None
+    offer_email: bool
+
+
+def availability(*, position: int | None = None) -> Availability:
+    """How long a (new, or at `position`) waiting customer should expect to wait, and
+    whether to offer email instead: nobody online, or a wait over CHAT_LONG_WAIT_SECONDS."""
+    online = specialists_online_count()
+    queue_length = Conversation.objects.filter(status=ConversationStatus.WAITING).count()
+    if position is None:
+        position = queue_length + 1
+    if not online:
+        return Availability(0, queue_length, None, True)
+    wait = int(_typical_wait_seconds() * position / online)
+    return Availability(online, queue_length, wait, wait > settings.CHAT_LONG_WAIT_SECONDS)
+
+
+def queue_position(*, conversation: Conversation) -> int | None:
+    if conversation.status != ConversationStatus.WAITING:
+        return None
+    ahead = Conversation.objects.filter(
+        status=ConversationStatus.WAITING, created_at__lt=conversation.created_at
+    ).count()
+    return ahead + 1
+
+
+def waiting_conversations() -> list[Conversation]:
+    return list(
+        Conversation.objects.filter(status=ConversationStatus.WAITING)
+        .select_related("customer", "account")
+        .order_by("created_at")
+    )
+
+
+def conversations_held_by(*, specialist: User) -> list[Conversation]:
+    return list(
+        Conversation.objects.filter(specialist=specialist, status=ConversationStatus.ACTIVE)
+        .select_related("customer", "account")
+        .order_by("accepted_at")
+    )
+
+
+def customer_open_tickets(*, customer: User, limit: int = 10) -> list[dict]:
+    """The customer's open tickets for the console sidebar (empty until tickets exist)."""
+    try:
+        ticket_model = apps.get_model("helpdesk", "Ticket")
+    except LookupError:
+        return []
+    tickets = ticket_model.objects.filter(requester=customer).exclude(
+        status__in=["solved", "closed"]
+    )
+    return [
+        {"id": t.pk, "subject": t.subject, "status": t.get_status_display()}
+        for t in tickets.order_by("-created_at")[:limit]
+    ]

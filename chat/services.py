@@ -1,0 +1,496 @@
+"""Live chat services: every write, each stored first and broadcast after commit."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import PremiumChannel, User
+from accounts.permissions import is_agent
+from accounts.selectors import Entitlement, entitlement_for
+from chat import tasks
+from chat.broadcast import (
+    CONSOLE_GROUP,
+    QUEUE_GROUP,
+    account_group,
+    broadcast_on_commit,
+    conversation_group,
+    user_group,
+)
+from chat.models import (
+    OPEN_STATUSES,
+    Conversation,
+    ConversationStatus,
+    Message,
+    PresenceStatus,
+    SenderRole,
+    SpecialistPresence,
+)
+from helpdesk import services as helpdesk_services
+from helpdesk.models import Ticket, TicketChannel
+from sla.models import SlaKind, SlaPolicy
+from sla.services import next_check_at, warning_time
+
+MESSAGE_MAX = 4000
+TOPIC_MAX = 200
+CLIENT_ID_MAX = 64
+
+NOT_ENTITLED = "Premium chat is not available to you."
+STAFF_ONLY = "Only specialists and leads can use the chat console."
+TOPIC_REQUIRED = "Tell us what the chat is about."
+TOPIC_TOO_LONG = f"Keep the topic to {TOPIC_MAX} characters or fewer."
+MESSAGE_REQUIRED = "Write a message."
+MESSAGE_TOO_LONG = f"Keep each message to {MESSAGE_MAX:,} characters or fewer."
+ALREADY_OPEN = "You already have an open chat."
+NOT_A_PARTICIPANT = "This chat is not yours."
+CHAT_ENDED = "This chat has ended."
+ALREADY_TAKEN = "Another specialist has already accepted this chat."
+BAD_CLIENT_ID = "Invalid message id."
+
+
+def _clean_body(body: Any) -> str:
+    if not isinstance(body, str):
+        raise ValidationError(MESSAGE_REQUIRED)
+    # NUL cannot be stored in PostgreSQL text; nobody types it on purpose.
+    body = body.replace("\x00", "").strip()
+    if not body:
+        raise ValidationError(MESSAGE_REQUIRED)
+    if len(body) > MESSAGE_MAX:
+        raise ValidationError(MESSAGE_TOO_LONG)
+    return body
+
+
+def _clean_client_id(client_id: Any) -> str:
+    if client_id in (None, ""):
+        return ""
+    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX:
+        raise ValidationError(BAD_CLIENT_ID)
+    return client_id
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "body": message.body,
+        "sender_role": message.sender_role,
+        "sender_name": message.sender.get_short_name(),
+        "client_id": message.client_id,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def conversation_payload(conversation: Conversation) -> dict[str, Any]:
+    specialist = conversation.specialist
+    return {
+        "id": conversation.pk,
+        "topic": conversation.topic,
+        "status": conversation.status,
+        "customer_name": conversation.customer.get_full_name(),
+        "account_name": conversation.account.name,
+        "specialist_name": specialist.get_short_name() if specialist else "",
+        "created_at": conversation.created_at.isoformat(),
+        "last_seq": conversation.last_seq,
+        "customer_delivered_seq": conversation.customer_delivered_seq,
+        "specialist_delivered_seq": conversation.specialist_delivered_seq,
+    }
+
+
+def _queue_changed() -> None:
+    broadcast_on_commit(CONSOLE_GROUP, {"type": "chat.queue_changed"})
+    broadcast_on_commit(QUEUE_GROUP, {"type": "chat.queue_changed"})
+
+
+def _append(
+    conversation: Conversation, *, sender: User, role: SenderRole, body: str, client_id: str
+) -> Message:
+    """Store the next message of a locked conversation and announce it after commit."""
+    now = timezone.now()
+    conversation.last_seq += 1
+    message = Message(
+        conversation=conversation,
+        seq=conversation.last_seq,
+        sender=sender,
+        sender_role=role,
+        body=body,
+        client_id=client_id,
+        created_at=now,
+    )
+    message.save()
+    fields = ["last_seq"]
+    if role == SenderRole.SPECIALIST and conversation.answered_at is None:
+        # The first specialist message stops the wait clock.
+        conversation.answered_at = now
+        conversation.sla_next_check_at = None
+        fields += ["answered_at", "sla_next_check_at"]
+    conversation.save(update_fields=fields)
+    broadcast_on_commit(
+        conversation_group(conversation.pk),
+        {"type": "chat.message", "message": message_payload(message)},
+    )
+    return message
+
+
+def conversation_start(
+    *,
+    customer: User,
+    topic: str,
+    body: str,
+    client_id: str = "",
+    entitlement: Entitlement | None = None,
+) -> tuple[Conversation, Message]:
+    """Open a chat with its first message and put it in the queue."""
+    entitlement = entitlement or entitlement_for(user=customer)
+    if not entitlement.allows(PremiumChannel.CHAT):
+        raise PermissionDenied(NOT_ENTITLED)
+    topic = " ".join(str(topic or "").split())
+    if not topic:
+        raise ValidationError(TOPIC_REQUIRED)
+    if len(topic) > TOPIC_MAX:
+        raise ValidationError(TOPIC_TOO_LONG)
+    body = _clean_body(body)
+    client_id = _clean_client_id(client_id)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            conversation = Conversation(
+                account_id=customer.account_id,
+                customer=customer,
+                topic=topic,
+                created_at=now,
+                sla_policy=SlaPolicy.CHAT_WAIT,
+                sla_kind=SlaKind.GUARANTEED,
+                due_at=now + timedelta(seconds=settings.CHAT_WAIT_LIMIT_SECONDS),
+            )
+            conversation.warn_at = warning_time(start=now, due_at=conversation.due_at)
+            conversation.sla_next_check_at = next_check_at(conversation)
+            if Conversation.objects.filter(customer=customer, status__in=OPEN_STATUSES).exists():
+                raise ValidationError(ALREADY_OPEN)
+            # The database enforces one open chat per customer; IntegrityError below.
+            conversation.full_clean(validate_constraints=False)
+            conversation.save()
+            message = _append(
+                conversation,
+                sender=customer,
+                role=SenderRole.CUSTOMER,
+                body=body,
+                client_id=client_id,
+            )
+            _queue_changed()
+            # The customer's other tabs follow the new chat too.
+            broadcast_on_commit(
+                user_group(customer.pk), {"type": "chat.subscribe", "conversation": conversation.pk}
+            )
+    except IntegrityError as exc:
+        # The partial unique index: a second tab (or a resent start) raced this one.
+        raise ValidationError(ALREADY_OPEN) from exc
+    return conversation, message
+
+
+def _locked(conversation_id: int) -> Conversation:
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("customer", "account", "specialist")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise PermissionDenied(NOT_A_PARTICIPANT)
+    return conversation
+
+
+def _take_seqs(conversation_id: int, sender: User, count: int) -> tuple | None:
+    """Hand out the next `count` sequence numbers of an open conversation the sender takes
+    part in, locking its row until commit. One statement (UPDATE … RETURNING, on SQLite
+    and PostgreSQL alike): this is on every message's path. Returns (last_seq,
+    customer_id, answered_at-or-None), or None if the sender may not write there."""
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + %s "  # noqa: S608 - table name only
+            "WHERE id = %s AND status IN (%s, %s) AND (customer_id = %s OR specialist_id = %s) "
+            "RETURNING last_seq, customer_id, answered_at",
+            [count, conversation_id, *OPEN_STATUSES, sender.pk, sender.pk],
+        )
+        return cursor.fetchone()
+
+
+def message_send(*, conversation_id: int, sender: User, body: str, client_id: str = "") -> Message:
+    """Store a message as the next of its conversation. A message re-sent with the same
+    client_id (after a lost connection) returns the stored one instead of a copy.
+
+    Every chat message takes this path, so it is three statements: one UPDATE that checks
+    the sender and the status, hands out the next number and locks the row until commit;
+    one read of that number; one INSERT (bench/ measured the heavier ORM version)."""
+    body = _clean_body(body)
+    client_id = _clean_client_id(client_id)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            taken = _take_seqs(conversation_id, sender, 1)
+            if taken is None:
+                return _resent(conversation_id, sender, client_id) or _refuse(
+                    conversation_id, sender
+                )
+            seq, customer_id, answered_at = taken
+            role = SenderRole.CUSTOMER if sender.pk == customer_id else SenderRole.SPECIALIST
+            message = Message(
+                conversation_id=conversation_id,
+                seq=seq,
+                sender=sender,
+                sender_role=role,
+                body=body,
+                client_id=client_id,
+                created_at=now,
+            )
+            message.save(force_insert=True)
+            if role == SenderRole.SPECIALIST and answered_at is None:
+                # The first specialist message stops the wait clock.
+                Conversation.objects.filter(pk=conversation_id, answered_at__isnull=True).update(
+                    answered_at=now, sla_next_check_at=None
+                )
+            broadcast_on_commit(
+                conversation_group(conversation_id),
+                {"type": "chat.message", "message": message_payload(message)},
+            )
+            return message
+    except IntegrityError:
+        # The unique (conversation, sender, client_id): a resend of a stored message.
+        existing = _resent(conversation_id, sender, client_id)
+        if existing is None:
+            raise
+        return existing
+
+
+def message_clean(*, body: Any, client_id: Any) -> tuple[str, str]:
+    """Validate a message before it is queued for storing (raises ValidationError)."""
+    return _clean_body(body), _clean_client_id(client_id)
+
+
+def message_send_many(
+    *, conversation_id: int, sender: User, items: list[tuple[str, str]]
+) -> list[Message]:
+    """Store several messages of one sender in one transaction, in order: what a socket
+    received while its previous write was in flight (group commit, see bench/). Items
+    are (body, client_id) pairs already cleaned by `message_clean`. If any is a resend,
+    fall back to storing them one by one, which handles resends."""
+    if len(items) == 1:
+        body, client_id = items[0]
+        return [
+            message_send(
+                conversation_id=conversation_id, sender=sender, body=body, client_id=client_id
+            )
+        ]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            taken = _take_seqs(conversation_id, sender, len(items))
+            if taken is None:
+                raise IntegrityError("fall back")
+            last, customer_id, answered_at = taken
+            role = SenderRole.CUSTOMER if sender.pk == customer_id else SenderRole.SPECIALIST
+            first = last - len(items) + 1
+            messages = Message.objects.bulk_create(
+                [
+                    Message(
+                        conversation_id=conversation_id,
+                        seq=first + n,
+                        sender=sender,
+                        sender_role=role,
+                        body=body,
+                        client_id=client_id,
+                        created_at=now,
+                    )
+                    for n, (body, client_id) in enumerate(items)
+                ]
+            )
+            if role == SenderRole.SPECIALIST and answered_at is None:
+                # The first specialist message stops the wait clock.
+                Conversation.objects.filter(pk=conversation_id, answered_at__isnull=True).update(
+                    answered_at=now, sla_next_check_at=None
+                )
+            # One event for the batch: one trip through the channel layer, not n.
+            broadcast_on_commit(
+                conversation_group(conversation_id),
+                {"type": "chat.messages", "messages": [message_payload(m) for m in messages]},
+            )
+            return messages
+    except IntegrityError:
+        return [
+            message_send(
+                conversation_id=conversation_id, sender=sender, body=body, client_id=client_id
+            )
+            for body, client_id in items
+        ]
+
+
+def _resent(conversation_id: int, sender: User, client_id: str) -> Message | None:
+    if not client_id:
+        return None
+    return Message.objects.filter(
+        conversation_id=conversation_id, sender=sender, client_id=client_id
+    ).first()
+
+
+def _refuse(conversation_id: int, sender: User) -> Message:
+    row = Conversation.objects.filter(pk=conversation_id).values("customer_id", "specialist_id")
+    row = row.first()
+    if row is None or sender.pk not in (row["customer_id"], row["specialist_id"]):
+        raise PermissionDenied(NOT_A_PARTICIPANT)
+    raise ValidationError(CHAT_ENDED)
+
+
+def conversation_accept(*, conversation_id: int, specialist: User) -> Conversation:
+    if not is_agent(specialist):
+        raise PermissionDenied(STAFF_ONLY)
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        if conversation.status == ConversationStatus.ENDED:
+            raise ValidationError(CHAT_ENDED)
+        if conversation.status != ConversationStatus.WAITING:
+            if conversation.specialist_id == specialist.pk:
+                return conversation
+            raise ValidationError(ALREADY_TAKEN)
+        conversation.status = ConversationStatus.ACTIVE
+        conversation.specialist = specialist
+        conversation.accepted_at = timezone.now()
+        conversation.full_clean()
+        conversation.save(update_fields=["status", "specialist", "accepted_at"])
+        broadcast_on_commit(
+            conversation_group(conversation.pk),
+            {"type": "chat.joined", "conversation": conversation_payload(conversation)},
+        )
+        # The specialist's other console tabs subscribe to the conversation too.
+        broadcast_on_commit(
+            user_group(specialist.pk),
+            {"type": "chat.subscribe", "conversation": conversation.pk},
+        )
+        _queue_changed()
+    return conversation
+
+
+def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
+    """End a chat (by its customer or specialist) and email the transcript after commit."""
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        if actor.pk not in (conversation.customer_id, conversation.specialist_id):
+            raise PermissionDenied(NOT_A_PARTICIPANT)
+        if conversation.status == ConversationStatus.ENDED:
+            return conversation
+        was_waiting = conversation.status == ConversationStatus.WAITING
+        conversation.status = ConversationStatus.ENDED
+        conversation.ended_at = timezone.now()
+        conversation.ended_by = actor
+        # An ended chat is no longer waiting for anyone.
+        conversation.sla_next_check_at = None
+        conversation.save(update_fields=["status", "ended_at", "ended_by", "sla_next_check_at"])
+        broadcast_on_commit(
+            conversation_group(conversation.pk),
+            {
+                "type": "chat.ended",
+                "conversation": conversation.pk,
+                "by": "customer" if actor.pk == conversation.customer_id else "specialist",
+            },
+        )
+        if was_waiting:
+            _queue_changed()
+        pk = conversation.pk
+        transaction.on_commit(lambda: tasks.chat_transcript_email.delay(pk))
+    return conversation
+
+
+def delivery_mark(*, conversation_id: int, user: User, seq: int) -> bool:
+    """Record that this participant's client received everything up to `seq`. One
+    conditional update: acks arriving out of order never move the mark back."""
+    conversation = Conversation.objects.filter(pk=conversation_id).values(
+        "customer_id", "specialist_id", "last_seq"
+    )
+    row = conversation.first()
+    if row is None or user.pk not in (row["customer_id"], row["specialist_id"]):
+        raise PermissionDenied(NOT_A_PARTICIPANT)
+    seq = min(int(seq), row["last_seq"])
+    is_customer = user.pk == row["customer_id"]
+    field = "customer_delivered_seq" if is_customer else "specialist_delivered_seq"
+    with transaction.atomic():
+        changed = Conversation.objects.filter(pk=conversation_id, **{f"{field}__lt": seq}).update(
+            **{field: seq}
+        )
+        if changed:
+            broadcast_on_commit(
+                conversation_group(conversation_id),
+                {
+                    "type": "chat.delivery",
+                    "conversation": conversation_id,
+                    "role": "customer" if field == "customer_delivered_seq" else "specialist",
+                    "seq": seq,
+                },
+            )
+    return bool(changed)
+
+
+def presence_set(*, specialist: User, status: PresenceStatus) -> SpecialistPresence:
+    """Heartbeat and status of a specialist's console. Announced only on a change."""
+    status = PresenceStatus(status)
+    with transaction.atomic():
+        presence, created = SpecialistPresence.objects.select_for_update().get_or_create(
+            specialist=specialist, defaults={"status": status}
+        )
+        changed = created or presence.status != status
+        presence.status = status
+        presence.last_seen_at = timezone.now()
+        presence.save(update_fields=["status", "last_seen_at"])
+        if changed:
+            # Waiting customers' expected wait and the email offer depend on it.
+            broadcast_on_commit(QUEUE_GROUP, {"type": "chat.queue_changed"})
+    return presence
+
+
+def user_sockets_close(*, user_id: int) -> None:
+    """Close every chat socket of this user, on every server (logout, deactivation)."""
+    broadcast_on_commit(user_group(user_id), {"type": "chat.force_disconnect"})
+
+
+def account_access_recheck(*, account_id: int) -> None:
+    """Ask the account's open sockets to re-check entitlement (purchase or plan changed)."""
+    broadcast_on_commit(account_group(account_id), {"type": "chat.recheck"})
+
+
+TICKET_NOT_YOURS = "Only the specialist in this chat can turn it into a ticket."
+
+
+def _transcript_text(conversation: Conversation) -> str:
+    lines = [
+        f"[{m.created_at:%Y-%m-%d %H:%M} UTC] {m.sender.get_full_name()}: {m.body}"
+        for m in conversation.messages.select_related("sender").order_by("seq")
+    ]
+    text = f"Transcript of Premium chat #{conversation.pk}\n\n" + "\n".join(lines)
+    limit = helpdesk_services.DESCRIPTION_MAX
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def conversation_ticket_create(*, conversation_id: int, specialist: User) -> Ticket:
+    """Turn a chat into an email ticket for its customer, with the transcript as the
+    description. Once: asking again returns the same ticket."""
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        if not is_agent(specialist) or conversation.specialist_id != specialist.pk:
+            raise PermissionDenied(TICKET_NOT_YOURS)
+        if conversation.ticket_id:
+            return conversation.ticket
+        ticket = helpdesk_services.ticket_create(
+            requester=conversation.customer,
+            channel=TicketChannel.CHAT,
+            subject=conversation.topic,
+            description=_transcript_text(conversation),
+            created_by=specialist,
+        )
+        conversation.ticket = ticket
+        conversation.save(update_fields=["ticket"])
+        broadcast_on_commit(
+            conversation_group(conversation.pk),
+            {"type": "chat.ticket", "conversation": conversation.pk, "ticket": ticket.pk},
+        )
+    return ticket

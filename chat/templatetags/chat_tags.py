@@ -1,0 +1,60 @@
+from django import template
+from django.utils.translation import gettext as _
+
+from accounts.models import PremiumChannel
+from accounts.permissions import is_customer
+from accounts.selectors import entitlement_for
+from chat.selectors import conversation_open_for
+from chat.services import MESSAGE_MAX
+
+register = template.Library()
+
+
+def client_strings() -> dict[str, str]:
+    """Sentences the chat client shows, translated here; {name} fields are filled in JS."""
+    return {
+        "queue": _("You are number {position} in the queue."),
+        "wait": _("Expected wait: about {minutes} min."),
+        "wait_short": _("Expected wait: less than a minute."),
+        "waiting": _("Waiting for a specialist…"),
+        "no_specialist": _("No specialist is online right now."),
+        "long_wait": _("The wait is long right now."),
+        "offer_email": _(
+            "Send it to Premium email support instead: we answer by email and in the portal."
+        ),
+        "online": _("{count} specialists online."),
+        "joined": _("{name} joined the chat."),
+        "with": _("Chatting with {name}"),
+        "typing": _("{name} is typing…"),
+        "sending": _("Sending…"),
+        "stored": _("Sent"),
+        "delivered": _("Delivered"),
+        "not_sent": _("Not sent"),
+        "retry": _("Retry"),
+        "you": _("You"),
+        "connecting": _("Connecting…"),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "offline_note": _("Messages you write now are sent when the connection is back."),
+        "ended_by_specialist": _("The specialist ended the chat."),
+        "ended_by_customer": _("You ended the chat."),
+        "confirm_end": _("End this chat?"),
+        "signed_out": _("You were signed out. Log in again to continue the chat."),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def chat_state(context: template.Context) -> dict:
+    """What the chat step needs: may this user chat, and is a chat open to resume."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not is_customer(user):
+        return {"allowed": False, "open": False, "reason": ""}
+    entitlement = entitlement_for(user=user, request=request)
+    if not entitlement.allows(PremiumChannel.CHAT):
+        return {"allowed": False, "open": False, "reason": entitlement.reason.label}
+    return {
+        "allowed": True,
+        "open": conversation_open_for(customer=user) is not None,
+        "strings": client_strings(),
+        "message_max": MESSAGE_MAX,
+    }

@@ -1,0 +1,332 @@
+"""Premium phone support: callback request services and selectors."""
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import PremiumChannel, User
+from accounts.permissions import is_agent, is_customer, is_super_admin
+from accounts.selectors import Entitlement, entitlement_for
+from chat.broadcast import STAFF_GROUP, broadcast_on_commit
+from helpdesk import tasks
+from helpdesk.models import (
+    CallbackAttempt,
+    CallbackEvent,
+    CallbackOutcome,
+    CallbackRequest,
+    CallbackStatus,
+    TicketChannel,
+)
+from helpdesk.sla_targets import SWEEP_EVENT_KIND
+from sla import sweep
+from sla.models import SlaKind, SlaPolicy
+from sla.services import next_check_at, warning_time
+
+TOPIC_MAX = 200
+DESCRIPTION_MAX = 5_000
+NOTE_MAX = 5_000
+FAILED_ATTEMPTS_TO_ABANDON = 3
+DUPLICATE_WINDOW = timedelta(minutes=1)
+
+PHONE_REQUIRED = "Enter the phone number we should call."
+PHONE_INVALID = "Enter a valid phone number, with its country code if it is not in your country."
+PHONE_PREMIUM_RATE = "Premium-rate numbers cannot be called back. Enter another number."
+TOPIC_REQUIRED = "Enter a topic."
+TOPIC_TOO_LONG = f"Keep the topic to {TOPIC_MAX} characters or fewer."
+DESCRIPTION_TOO_LONG = f"Keep the description to {DESCRIPTION_MAX:,} characters or fewer."
+NOTE_TOO_LONG = f"Keep the note to {NOTE_MAX:,} characters or fewer."
+CHANNEL_NOT_ALLOWED = "Your account is not entitled to premium phone support."
+ALREADY_CLAIMED = "Another specialist has already taken this callback."
+NOT_WAITING = "Only a waiting callback request can be cancelled."
+NOT_HOLDER = "Claim this callback before recording a call on it."
+NOT_IN_PROGRESS = "This callback is not in progress."
+STAFF_ONLY = "Only specialists and leads can do this."
+
+
+def phone_normalise(*, raw: str, region: str) -> str:
+    """The number in E.164 form, or a ValidationError with a clear message."""
+    raw = (raw or "").strip()
+    if not raw:
+        raise ValidationError({"phone": PHONE_REQUIRED})
+    if not any(ch.isdigit() for ch in raw) or any(ch.isalpha() for ch in raw):
+        raise ValidationError({"phone": PHONE_INVALID})
+    try:
+        number = phonenumbers.parse(raw, region or "US")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError({"phone": PHONE_INVALID}) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError({"phone": PHONE_INVALID})
+    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.PREMIUM_RATE:
+        raise ValidationError({"phone": PHONE_PREMIUM_RATE})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def callback_request_create(
+    *,
+    requester: User,
+    phone: str,
+    topic: str,
+    description: str = "",
+    entitlement: Entitlement | None = None,
+) -> tuple[CallbackRequest, bool]:
+    """Ask for a callback. Returns (request, created): the same request submitted again
+    within a minute (double click, two tabs) gives back the first one."""
+    if not is_customer(requester):
+        raise PermissionDenied(CHANNEL_NOT_ALLOWED)
+    entitlement = entitlement or entitlement_for(user=requester)
+    if not entitlement.allows(PremiumChannel.PHONE):
+        raise PermissionDenied(CHANNEL_NOT_ALLOWED)
+    errors: dict[str, str] = {}
+    try:
+        phone = phone_normalise(raw=phone, region=requester.account.country)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    topic = " ".join((topic or "").split())
+    if not topic:
+        errors["topic"] = TOPIC_REQUIRED
+    elif len(topic) > TOPIC_MAX:
+        errors["topic"] = TOPIC_TOO_LONG
+    description = (description or "").strip()
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = DESCRIPTION_TOO_LONG
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    with transaction.atomic():
+        # Serialise this user's submissions so two tabs cannot both create one.
+        User.objects.select_for_update().filter(pk=requester.pk).first()
+        duplicate = CallbackRequest.objects.filter(
+            requester=requester,
+            phone=phone,
+            topic=topic,
+            status=CallbackStatus.WAITING,
+            created_at__gte=now - DUPLICATE_WINDOW,
+        ).first()
+        if duplicate is not None:
+            return duplicate, False
+        due = now + timedelta(minutes=settings.CALLBACK_TARGET_MINUTES)
+        callback = CallbackRequest(
+            account_id=requester.account_id,
+            requester=requester,
+            phone=phone,
+            topic=topic,
+            description=description,
+            created_at=now,
+            sla_policy=SlaPolicy.CALLBACK,
+            sla_kind=SlaKind.GUARANTEED,
+            due_at=due,
+            warn_at=warning_time(start=now, due_at=due),
+        )
+        callback.sla_next_check_at = next_check_at(callback)
+        callback.full_clean(exclude=["account", "requester", "holder", "ticket", "sla_exception"])
+        callback.save()
+        _queue_changed()
+    return callback, True
+
+
+def _queue_changed() -> None:
+    """Tell open staff pages that the callback queue changed."""
+    broadcast_on_commit(STAFF_GROUP, {"type": "queue.changed", "queue": "callback"})
+
+
+def callback_cancel(*, callback: CallbackRequest, actor: User) -> CallbackRequest:
+    if not can_view_callback(actor, callback):
+        raise PermissionDenied(NOT_WAITING)
+    with transaction.atomic():
+        changed = CallbackRequest.objects.filter(
+            pk=callback.pk, status=CallbackStatus.WAITING
+        ).update(status=CallbackStatus.CANCELLED, closed_at=timezone.now(), sla_next_check_at=None)
+        if not changed:
+            raise ValidationError(NOT_WAITING)
+        _queue_changed()
+    callback.refresh_from_db()
+    return callback
+
+
+def callback_claim(*, callback: CallbackRequest, specialist: User) -> CallbackRequest:
+    """Take a waiting callback. The conditional update makes exactly one of two
+    specialists clicking at once the holder; the other gets ALREADY_CLAIMED."""
+    if not is_agent(specialist):
+        raise PermissionDenied(STAFF_ONLY)
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = CallbackRequest.objects.filter(
+            pk=callback.pk, status=CallbackStatus.WAITING, holder__isnull=True
+        ).update(
+            status=CallbackStatus.IN_PROGRESS,
+            holder=specialist,
+            answered_at=now,
+            sla_next_check_at=None,
+        )
+        if not claimed:
+            raise ValidationError(ALREADY_CLAIMED)
+        _queue_changed()
+    callback.refresh_from_db()
+    return callback
+
+
+def callback_attempt_record(
+    *, callback: CallbackRequest, specialist: User, outcome: CallbackOutcome, note: str = ""
+) -> CallbackAttempt:
+    """Record one call. Three failed calls close the request as abandoned and email the
+    customer; a call that reached them leaves it in progress until completed."""
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": NOTE_TOO_LONG})
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+        if callback.status != CallbackStatus.IN_PROGRESS:
+            raise ValidationError(NOT_IN_PROGRESS)
+        if callback.holder_id != specialist.pk:
+            raise PermissionDenied(NOT_HOLDER)
+        attempt = CallbackAttempt.objects.create(
+            callback=callback, specialist=specialist, outcome=CallbackOutcome(outcome), note=note
+        )
+        failed = callback.attempts.exclude(outcome=CallbackOutcome.REACHED).count()
+        if outcome != CallbackOutcome.REACHED and failed >= FAILED_ATTEMPTS_TO_ABANDON:
+            callback.status = CallbackStatus.ABANDONED
+            callback.closed_at = timezone.now()
+            callback.save(update_fields=["status", "closed_at"])
+            transaction.on_commit(lambda: tasks.callback_abandoned_notify.delay(callback.pk))
+    return attempt
+
+
+def callback_complete(*, callback: CallbackRequest, specialist: User, notes: str = "") -> None:
+    if len(notes or "") > NOTE_MAX:
+        raise ValidationError({"notes": NOTE_TOO_LONG})
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+        if callback.status != CallbackStatus.IN_PROGRESS:
+            raise ValidationError(NOT_IN_PROGRESS)
+        if callback.holder_id != specialist.pk:
+            raise PermissionDenied(NOT_HOLDER)
+        callback.status = CallbackStatus.COMPLETED
+        callback.closed_at = timezone.now()
+        if notes:
+            callback.notes = notes.strip()
+        callback.save(update_fields=["status", "closed_at", "notes"])
+
+
+def callback_to_ticket(*, callback: CallbackRequest, specialist: User):  # noqa: ANN201
+    """Open a phone ticket for the customer from this callback, linked to it."""
+    from helpdesk.services import ticket_create
+
+    with transaction.atomic():
+        callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+        if callback.ticket_id:
+            return callback.ticket
+        calls = "\n".join(
+            f"- {a.created_at:%Y-%m-%d %H:%M} UTC {a.get_outcome_display()}: {a.note}"
+            for a in callback.attempts.all()
+        )
+        ticket = ticket_create(
+            requester=callback.requester,
+            channel=TicketChannel.PHONE,
+            subject=callback.topic,
+            description="\n\n".join(
+                part
+                for part in (
+                    callback.description,
+                    f"Callback to {callback.phone}.",
+                    calls,
+                    callback.notes,
+                )
+                if part
+            ),
+            created_by=specialist,
+        )
+        callback.ticket = ticket
+        callback.save(update_fields=["ticket"])
+    return ticket
+
+
+# Selectors and permissions.
+
+
+def can_view_callback(user: User, callback: CallbackRequest) -> bool:
+    if is_agent(user):
+        return True
+    if not is_customer(user) or callback.account_id != user.account_id:
+        return False
+    return is_super_admin(user) or callback.requester_id == user.pk
+
+
+def callback_list_for(*, user: User) -> QuerySet[CallbackRequest]:
+    if not is_customer(user):
+        return CallbackRequest.objects.none()
+    callbacks = CallbackRequest.objects.filter(account_id=user.account_id)
+    if not is_super_admin(user):
+        callbacks = callbacks.filter(requester=user)
+    return callbacks.order_by("-created_at", "-id")
+
+
+def callback_queue() -> QuerySet[CallbackRequest]:
+    """Waiting callbacks, oldest first."""
+    return CallbackRequest.objects.filter(status=CallbackStatus.WAITING).order_by(
+        "created_at", "id"
+    )
+
+
+# The SLA sweep: the five-minute target is a deadline like any other.
+
+
+def callback_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
+    CallbackEvent.objects.bulk_create(
+        CallbackEvent(
+            callback_id=o.item_id, kind=SWEEP_EVENT_KIND[o.step], level=o.level, created_at=o.at
+        )
+        for o in outcomes
+    )
+
+
+def callback_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
+    latest: dict[int, sweep.Outcome] = {}
+    for o in outcomes:
+        if o.step in (sweep.BREACHED, sweep.ESCALATED) and (
+            o.item_id not in latest or o.level > latest[o.item_id].level
+        ):
+            latest[o.item_id] = o
+    if not latest:
+        return
+    items = [[o.item_id, o.level] for o in latest.values()]
+    transaction.on_commit(lambda: tasks.callback_escalation_notify.delay(items))
+    topics = dict(
+        CallbackRequest.objects.filter(pk__in=list(latest)).values_list("pk", "topic")[:20]
+    )
+    broadcast_on_commit(
+        STAFF_GROUP,
+        {
+            "type": "sla.alert",
+            "total": len(items),
+            "alerts": [
+                {
+                    "kind": "callback",
+                    "id": pk,
+                    "step": "breached" if level == 1 else "escalated",
+                    "level": level,
+                    "subject": f"Callback not started: {topics.get(pk, '')}",
+                    "url": reverse("admin:helpdesk_callbackrequest_change", args=[pk]),
+                }
+                for pk, level in items[:20]
+            ],
+        },
+    )
+
+
+def register() -> None:
+    sweep.register(
+        sweep.SweepTarget(
+            name="callback",
+            model=CallbackRequest,
+            record=callback_sla_record,
+            notify=callback_sla_notify,
+        )
+    )

@@ -1,0 +1,465 @@
+// Premium chat, customer side (the "chat" step of the help dialog).
+//
+// Every message is stored by the server before anyone hears of it; this client only has
+// to never lose what it sent and never show a message twice:
+//  - each message carries a client_id; unsent ones wait in an outbox (kept in
+//    sessionStorage across reloads) and are re-sent after a reconnect; the server stores
+//    a re-sent message once;
+//  - on every (re)connect it asks for everything after the last sequence number it has,
+//    and messages are keyed by sequence number, so a message heard twice shows once;
+//  - it reconnects by itself with exponential backoff, and at once when a hidden tab
+//    becomes visible again.
+// All text goes into the page with textContent, never as HTML.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-chat]");
+  if (!root) return;
+  const T = JSON.parse(document.getElementById("chat-strings").textContent);
+  const $ = function (sel) { return root.querySelector(sel); };
+  const ui = {
+    alert: $("[data-chat-alert]"),
+    offer: $("[data-chat-offer]"),
+    offerReason: $("[data-chat-offer-reason]"),
+    offerText: $("[data-chat-offer-text]"),
+    email: $("[data-chat-email]"),
+    start: $("[data-chat-start]"),
+    availability: $("[data-chat-availability]"),
+    live: $("[data-chat-live]"),
+    status: $("[data-chat-status]"),
+    log: $("[data-chat-log]"),
+    typing: $("[data-chat-typing]"),
+    compose: $("[data-chat-compose]"),
+    input: root.querySelector("#chat-input"),
+    conn: $("[data-chat-conn]"),
+    end: $("[data-chat-end]"),
+    ended: $("[data-chat-ended]"),
+    endedBy: $("[data-chat-ended-by]"),
+    again: $("[data-chat-new]"),
+  };
+  const OUTBOX_KEY = "premiumdesk.chat.outbox";
+  const CLOSE_NO_RETRY = [4401, 4403];
+
+  let ws = null;
+  let retry = 0;
+  let retryTimer = null;
+  let pingTimer = null;
+  let typingTimer = null;
+  let typingSentAt = 0;
+  let stopped = false;
+  let conversation = null;
+  let lastSeq = 0;
+  let deliveredSent = 0;
+  const items = new Map(); // seq -> <li>
+  const outbox = loadOutbox(); // [{client_id, type, body, topic}]
+
+  function fmt(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  function loadOutbox() {
+    try { return JSON.parse(sessionStorage.getItem(OUTBOX_KEY)) || []; } catch (e) { return []; }
+  }
+  function saveOutbox() {
+    try { sessionStorage.setItem(OUTBOX_KEY, JSON.stringify(outbox)); } catch (e) { /* private mode */ }
+  }
+  function showAlert(text) {
+    ui.alert.textContent = text || "";
+    ui.alert.hidden = !text;
+  }
+  function setConn(text) { ui.conn.textContent = text || ""; }
+
+  // ---- connection -------------------------------------------------------------------
+  function connected() { return ws && ws.readyState === WebSocket.OPEN; }
+
+  function connect() {
+    if (stopped || (ws && ws.readyState <= WebSocket.OPEN)) return;
+    clearTimeout(retryTimer);
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(scheme + location.host + root.dataset.wsPath);
+    root.dataset.connection = "connecting";
+    ws.onopen = function () {
+      retry = 0;
+      root.dataset.connection = "open";
+      setConn("");
+      send({ type: "resume", after_seq: lastSeq });
+      clearInterval(pingTimer);
+      pingTimer = setInterval(function () { send({ type: "ping" }); }, 25000);
+    };
+    ws.onmessage = function (event) {
+      let frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      const handler = handlers[frame.type];
+      if (handler) handler(frame);
+    };
+    ws.onclose = function (event) {
+      clearInterval(pingTimer);
+      root.dataset.connection = "closed";
+      if (CLOSE_NO_RETRY.indexOf(event.code) !== -1) {
+        stopped = true;
+        showAlert(event.code === 4401 ? T.signed_out : showAlert.last || T.signed_out);
+        setConn("");
+        return;
+      }
+      if (!ui.live.hidden) setConn(T.reconnecting + " " + T.offline_note);
+      // 1 s, 2 s, 4 s … capped at 30 s, with jitter so a restarted server is not stampeded.
+      const delay = Math.min(30000, 1000 * Math.pow(2, retry++)) * (0.7 + Math.random() * 0.6);
+      retryTimer = setTimeout(connect, delay);
+    };
+  }
+
+  function send(frame) {
+    if (!connected()) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function flushOutbox() {
+    outbox.forEach(function (item) {
+      if (item.type === "start") {
+        send({ type: "start", topic: item.topic, body: item.body, client_id: item.client_id });
+      } else if (conversation) {
+        send({ type: "message", body: item.body, client_id: item.client_id });
+      }
+    });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      if (!connected() && !stopped && wanted()) { retry = 0; connect(); }
+      ackDelivery();
+    }
+  });
+  window.addEventListener("online", function () { if (!connected() && wanted()) { retry = 0; connect(); } });
+
+  function wanted() {
+    return root.hasAttribute("data-resume") || conversation !== null || outbox.length > 0 ||
+      !root.closest(".help-step").hidden;
+  }
+
+  // ---- rendering ----------------------------------------------------------------------
+  function show(panel) {
+    ui.start.hidden = panel !== "start";
+    ui.live.hidden = panel !== "live";
+    ui.ended.hidden = panel !== "ended";
+    if (panel !== "start") ui.offer.hidden = true;
+  }
+
+  function timeOf(iso) {
+    const d = iso ? new Date(iso) : new Date();
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function bubble(role, name, body, iso) {
+    const li = document.createElement("li");
+    li.className = "chat-msg chat-msg-" + role;
+    const meta = document.createElement("div");
+    meta.className = "chat-meta";
+    const who = document.createElement("span");
+    who.className = "chat-who";
+    who.textContent = role === "customer" ? T.you : name;
+    const when = document.createElement("time");
+    when.textContent = timeOf(iso);
+    meta.append(who, when);
+    const text = document.createElement("p");
+    text.className = "chat-body";
+    text.textContent = body;
+    li.append(meta, text);
+    if (role === "customer") {
+      const tick = document.createElement("span");
+      tick.className = "chat-tick";
+      li.append(tick);
+    }
+    return li;
+  }
+
+  function setTick(li, state) {
+    const tick = li.querySelector(".chat-tick");
+    if (!tick) return;
+    li.dataset.state = state;
+    tick.textContent = { sending: "🕓 " + T.sending, stored: "✓ " + T.stored,
+      delivered: "✓✓ " + T.delivered, failed: "⚠ " + T.not_sent }[state];
+    if (state === "failed" && !li.querySelector(".chat-retry")) {
+      const again = document.createElement("button");
+      again.type = "button";
+      again.className = "link-button chat-retry";
+      again.textContent = T.retry;
+      again.addEventListener("click", function () {
+        again.remove();
+        const item = { client_id: li.dataset.clientId, type: "message", body: li.querySelector(".chat-body").textContent };
+        outbox.push(item);
+        saveOutbox();
+        setTick(li, "sending");
+        send({ type: "message", body: item.body, client_id: item.client_id });
+      });
+      li.append(again);
+    }
+  }
+
+  function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
+
+  function addMessage(m) {
+    if (items.has(m.seq)) return;
+    let li = m.client_id ? ui.log.querySelector('[data-client-id="' + CSS.escape(m.client_id) + '"]') : null;
+    if (!li) {
+      li = bubble(m.sender_role, m.sender_name, m.body, m.created_at);
+      // Keep the log in sequence order even if frames arrive out of order.
+      const after = Array.from(items.keys()).filter(function (s) { return s > m.seq; }).sort(function (a, b) { return a - b; })[0];
+      const pending = ui.log.querySelector(".chat-msg[data-state=sending], .chat-msg[data-state=failed]");
+      ui.log.insertBefore(li, after ? items.get(after) : pending);
+    }
+    li.dataset.seq = m.seq;
+    if (m.client_id) li.dataset.clientId = m.client_id;
+    items.set(m.seq, li);
+    lastSeq = Math.max(lastSeq, m.seq);
+    if (m.sender_role === "customer") {
+      const delivered = conversation && conversation.specialist_delivered_seq >= m.seq;
+      setTick(li, delivered ? "delivered" : "stored");
+    } else {
+      hideTyping();
+    }
+    scrollDown();
+  }
+
+  function addPending(item) {
+    const li = bubble("customer", "", item.body, null);
+    li.dataset.clientId = item.client_id;
+    ui.log.append(li);
+    setTick(li, "sending");
+    scrollDown();
+  }
+
+  function markDelivered(seq) {
+    items.forEach(function (li, s) {
+      if (s <= seq && li.classList.contains("chat-msg-customer")) setTick(li, "delivered");
+    });
+  }
+
+  function ackDelivery() {
+    if (document.visibilityState !== "visible" || !conversation) return;
+    let top = 0;
+    items.forEach(function (li, s) { if (!li.classList.contains("chat-msg-customer")) top = Math.max(top, s); });
+    if (top > deliveredSent && send({ type: "delivered", seq: top })) deliveredSent = top;
+  }
+
+  function hideTyping() { ui.typing.hidden = true; clearTimeout(hideTyping.timer); }
+
+  function renderStatus() {
+    if (!conversation) return;
+    root.dataset.status = conversation.status;
+    if (conversation.status === "active" && conversation.specialist_name) {
+      ui.status.textContent = fmt(T.with, { name: conversation.specialist_name });
+      ui.status.className = "chat-status chat-status-active";
+    }
+  }
+
+  function renderQueue(q) {
+    if (!q || !conversation || conversation.status !== "waiting") return;
+    let text = fmt(T.queue, { position: q.position }) + " ";
+    if (q.expected_wait_seconds === null || q.expected_wait_seconds === undefined) {
+      text += T.waiting;
+    } else if (q.expected_wait_seconds < 60) {
+      text += T.wait_short;
+    } else {
+      text += fmt(T.wait, { minutes: Math.round(q.expected_wait_seconds / 60) });
+    }
+    ui.status.textContent = text;
+    ui.status.className = "chat-status chat-status-waiting";
+    renderOffer(q);
+  }
+
+  function renderOffer(a) {
+    const offer = a && a.offer_email;
+    ui.offer.hidden = !offer;
+    if (!offer) return;
+    ui.offerReason.textContent = a.specialists_online ? T.long_wait : T.no_specialist;
+    ui.offerText.textContent = T.offer_email;
+  }
+
+  function renderAvailability(a) {
+    if (!a) return;
+    ui.availability.textContent = a.specialists_online ? fmt(T.online, { count: a.specialists_online }) : "";
+    if (!conversation) renderOffer(a);
+  }
+
+  function enterConversation(c) {
+    const fresh = !conversation || conversation.id !== c.id;
+    if (fresh) {
+      items.clear();
+      ui.log.textContent = "";
+      lastSeq = 0;
+      deliveredSent = 0;
+      outbox.filter(function (o) { return o.type === "message"; }).forEach(addPending);
+    }
+    conversation = c;
+    root.setAttribute("data-resume", "");
+    show("live");
+    renderStatus();
+  }
+
+  function endConversation(by) {
+    conversation = null;
+    root.removeAttribute("data-resume");
+    ui.endedBy.textContent = by === "specialist" ? T.ended_by_specialist : T.ended_by_customer;
+    hideTyping();
+    show("ended");
+  }
+
+  // ---- frames from the server -----------------------------------------------------------
+  const handlers = {
+    history: function (f) {
+      if (f.conversation) {
+        enterConversation(f.conversation);
+        f.messages.forEach(addMessage);
+        markDelivered(f.conversation.specialist_delivered_seq);
+        if (f.queue) renderQueue(f.queue);
+        ackDelivery();
+      } else {
+        if (conversation) endConversation("specialist");
+        renderAvailability(f.availability);
+      }
+      flushOutbox();
+    },
+    ack: function (f) {
+      const i = outbox.findIndex(function (o) { return o.client_id === f.client_id; });
+      if (i !== -1) outbox.splice(i, 1);
+      saveOutbox();
+      const li = ui.log.querySelector('[data-client-id="' + CSS.escape(f.client_id || "") + '"]');
+      if (li && li.dataset.state !== "delivered") setTick(li, "stored");
+      if (li && !li.dataset.seq) { li.dataset.seq = f.seq; items.set(f.seq, li); lastSeq = Math.max(lastSeq, f.seq); }
+    },
+    message: function (f) { addMessage(f.message); ackDelivery(); },
+    queue: function (f) { renderQueue(f); },
+    availability: function (f) { renderAvailability(f); },
+    joined: function (f) {
+      conversation = Object.assign({}, conversation, f.conversation);
+      renderStatus();
+      ui.offer.hidden = true;
+      const note = document.createElement("li");
+      note.className = "chat-system";
+      note.textContent = fmt(T.joined, { name: f.conversation.specialist_name });
+      ui.log.append(note);
+      scrollDown();
+    },
+    typing: function (f) {
+      if (!f.typing) { hideTyping(); return; }
+      ui.typing.textContent = fmt(T.typing, { name: f.name });
+      ui.typing.hidden = false;
+      clearTimeout(hideTyping.timer);
+      hideTyping.timer = setTimeout(hideTyping, 6000);
+    },
+    delivery: function (f) {
+      if (f.role !== "specialist") return;
+      if (conversation) conversation.specialist_delivered_seq = f.seq;
+      markDelivered(f.seq);
+    },
+    ended: function (f) { endConversation(f.by); },
+    pong: function () {},
+    error: function (f) {
+      showAlert(f.message);
+      showAlert.last = f.message;
+      if (f.client_id) {
+        const i = outbox.findIndex(function (o) { return o.client_id === f.client_id; });
+        if (i !== -1) {
+          const item = outbox.splice(i, 1)[0];
+          saveOutbox();
+          if (item.type === "start") { ui.start.hidden = false; ui.live.hidden = true; }
+        }
+        const li = ui.log.querySelector('[data-client-id="' + CSS.escape(f.client_id) + '"]');
+        if (li) setTick(li, "failed");
+      }
+    },
+  };
+
+  // ---- what the customer does ---------------------------------------------------------
+  ui.start.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const topic = ui.start.elements.topic.value.trim();
+    const body = ui.start.elements.body.value.trim();
+    if (!topic) { ui.start.elements.topic.focus(); return; }
+    if (!body) { ui.start.elements.body.focus(); return; }
+    showAlert("");
+    const item = { type: "start", topic: topic, body: body, client_id: newId() };
+    outbox.push(item);
+    saveOutbox();
+    conversation = null;
+    items.clear();
+    ui.log.textContent = "";
+    show("live");
+    ui.status.textContent = T.waiting;
+    addPending(item);
+    if (!send({ type: "start", topic: topic, body: body, client_id: item.client_id })) {
+      setConn(T.connecting);
+      connect();
+    }
+  });
+
+  ui.compose.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const body = ui.input.value.trim();
+    if (!body) return;
+    showAlert("");
+    const item = { type: "message", body: body, client_id: newId() };
+    outbox.push(item);
+    saveOutbox();
+    addPending(item);
+    ui.input.value = "";
+    typingSentAt = 0;
+    if (conversation) send({ type: "message", body: body, client_id: item.client_id });
+  });
+  ui.input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      ui.compose.requestSubmit();
+    }
+  });
+  ui.input.addEventListener("input", function () {
+    const now = Date.now();
+    if (now - typingSentAt > 3000) {
+      typingSentAt = now;
+      send({ type: "typing", typing: true });
+    }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typingSentAt = 0; send({ type: "typing", typing: false }); }, 4000);
+  });
+
+  ui.end.addEventListener("click", function () {
+    if (window.confirm(T.confirm_end)) send({ type: "end" });
+  });
+  ui.again.addEventListener("click", function () {
+    show("start");
+    ui.start.reset();
+    ui.start.elements.topic.focus();
+  });
+
+  // Email instead: hand what the customer wrote to the email step, and leave the queue.
+  ui.email.addEventListener("click", function () {
+    let subject = ui.start.elements.topic.value.trim();
+    let description = ui.start.elements.body.value.trim();
+    if (conversation) {
+      subject = conversation.topic;
+      description = Array.from(ui.log.querySelectorAll(".chat-msg-customer .chat-body"))
+        .map(function (p) { return p.textContent; }).join("\n\n");
+      if (conversation.status === "waiting") send({ type: "end" });
+    }
+    window.PremiumDeskHelp.showStep("email", { subject: subject, description: description });
+  });
+
+  const dialog = document.getElementById("help-dialog");
+  if (dialog) {
+    dialog.addEventListener("help:step", function (event) {
+      if (event.detail.step === "chat") { stopped = false; connect(); }
+    });
+  }
+
+  // A chat in progress resumes on every page: reopen the dialog on the chat step.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (root.hasAttribute("data-resume") || outbox.length) {
+      if (window.PremiumDeskHelp) window.PremiumDeskHelp.open("chat");
+      connect();
+    }
+  });
+  window.PremiumDeskChat = { connect: connect, state: function () { return { conversation: conversation, lastSeq: lastSeq, outbox: outbox.slice() }; } };
+})();

@@ -1,0 +1,334 @@
+// The specialists' live chat console. Same rules as the customer client: messages are
+// keyed by sequence number, sends carry a client_id and wait in an outbox until the
+// server acknowledges them, and the socket reconnects with backoff and on visibility.
+// All text is inserted with textContent.
+(function () {
+  "use strict";
+  const root = document.getElementById("chat-console");
+  if (!root) return;
+  const T = JSON.parse(document.getElementById("console-strings").textContent);
+  const $ = function (sel) { return root.querySelector(sel); };
+  const ui = {
+    presence: $("[data-console-presence]"),
+    conn: $("[data-console-conn]"),
+    queue: $("[data-console-queue]"),
+    queueCount: $("[data-console-queue-count]"),
+    queueEmpty: $("[data-console-queue-empty]"),
+    held: $("[data-console-held]"),
+    heldEmpty: $("[data-console-held-empty]"),
+    placeholder: $("[data-console-placeholder]"),
+    chat: $("[data-console-chat]"),
+    topic: $("[data-console-topic]"),
+    with: $("[data-console-with]"),
+    end: $("[data-console-end]"),
+    ticket: $("[data-console-ticket]"),
+    ticketLink: $("[data-console-ticket-link]"),
+    log: $("[data-console-log]"),
+    typing: $("[data-console-typing]"),
+    alert: $("[data-console-alert]"),
+    compose: $("[data-console-compose]"),
+    input: root.querySelector("#console-input"),
+    customer: $("[data-console-customer]"),
+  };
+  const chats = new Map(); // id -> {data, messages: Map(seq -> message), lastSeq, unread, ended}
+  const outbox = []; // {conversation, body, client_id}
+  let current = null;
+  let ws = null;
+  let retry = 0;
+  let retryTimer = null;
+  let pingTimer = null;
+  let typingSentAt = 0;
+  let typingTimer = null;
+
+  function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
+  function newId() { return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random(); }
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function connected() { return ws && ws.readyState === WebSocket.OPEN; }
+  function send(frame) { if (!connected()) return false; ws.send(JSON.stringify(frame)); return true; }
+
+  function connect() {
+    if (ws && ws.readyState <= WebSocket.OPEN) return;
+    clearTimeout(retryTimer);
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(scheme + location.host + root.dataset.wsPath);
+    ws.onopen = function () {
+      retry = 0;
+      root.dataset.connection = "open";
+      ui.conn.textContent = T.connected;
+      send({ type: "presence", status: ui.presence.value });
+      clearInterval(pingTimer);
+      pingTimer = setInterval(function () { send({ type: "ping" }); }, 20000);
+    };
+    ws.onmessage = function (event) {
+      let frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      if (handlers[frame.type]) handlers[frame.type](frame);
+    };
+    ws.onclose = function (event) {
+      clearInterval(pingTimer);
+      root.dataset.connection = "closed";
+      if (event.code === 4401 || event.code === 4403) { ui.conn.textContent = ""; return; }
+      ui.conn.textContent = T.reconnecting;
+      const delay = Math.min(30000, 1000 * Math.pow(2, retry++)) * (0.7 + Math.random() * 0.6);
+      retryTimer = setTimeout(connect, delay);
+    };
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      if (!connected()) { retry = 0; connect(); }
+      ackDelivery();
+    }
+  });
+
+  // ---- state ---------------------------------------------------------------------------
+  function upsert(c) {
+    let chat = chats.get(c.id);
+    if (!chat) {
+      chat = { data: c, messages: new Map(), lastSeq: 0, unread: 0, ended: false, delivered: 0 };
+      chats.set(c.id, chat);
+    }
+    chat.data = Object.assign(chat.data, c);
+    (c.messages || []).forEach(function (m) { addMessage(chat, m); });
+    return chat;
+  }
+  function addMessage(chat, m) {
+    if (chat.messages.has(m.seq)) return;
+    chat.messages.set(m.seq, m);
+    chat.lastSeq = Math.max(chat.lastSeq, m.seq);
+    if (m.sender_role === "customer" && (current !== chat.data.id || document.visibilityState !== "visible")) chat.unread += 1;
+  }
+
+  function waited(iso) {
+    const minutes = Math.floor((Date.now() - new Date(iso).getTime()) / 60000);
+    return minutes < 1 ? T.just_now : fmt(T.waiting_since, { minutes: minutes });
+  }
+
+  function renderQueue(queue) {
+    ui.queue.textContent = "";
+    queue.forEach(function (q) {
+      const li = el("li", "console-item");
+      const text = el("div", "console-item-text");
+      text.append(el("strong", "", q.topic), el("span", "muted", q.customer_name + " · " + q.account_name + " · " + waited(q.created_at)));
+      const accept = el("button", "button primary small", T.accept);
+      accept.type = "button";
+      accept.addEventListener("click", function () { accept.disabled = true; send({ type: "accept", conversation: q.id }); });
+      li.append(text, accept);
+      ui.queue.append(li);
+    });
+    ui.queueCount.textContent = queue.length;
+    ui.queueEmpty.hidden = queue.length > 0;
+  }
+
+  function renderHeld() {
+    ui.held.textContent = "";
+    chats.forEach(function (chat, id) {
+      const li = el("li", "console-item console-held" + (id === current ? " is-current" : "") + (chat.ended ? " is-ended" : ""));
+      const button = el("button", "console-open");
+      button.type = "button";
+      button.append(el("strong", "", chat.data.topic), el("span", "muted", chat.data.customer_name));
+      if (chat.unread) button.append(el("span", "badge danger", String(chat.unread)));
+      button.addEventListener("click", function () { select(id); });
+      li.append(button);
+      ui.held.append(li);
+    });
+    ui.heldEmpty.hidden = chats.size > 0;
+  }
+
+  function tick(chat, m) {
+    if (m.sender_role !== "specialist") return "";
+    return chat.data.customer_delivered_seq >= m.seq ? "✓✓ " + T.delivered : "✓ " + T.stored;
+  }
+
+  function renderChat() {
+    const chat = chats.get(current);
+    ui.placeholder.hidden = !!chat;
+    ui.chat.hidden = !chat;
+    ui.customer.hidden = !chat;
+    if (!chat) return;
+    const c = chat.data;
+    ui.topic.textContent = c.topic;
+    ui.with.textContent = fmt(T.with, { customer: c.customer.name, account: c.customer.account });
+    ui.end.hidden = chat.ended;
+    ui.ticket.hidden = !!c.ticket;
+    ui.ticket.disabled = false;
+    ui.ticketLink.hidden = !c.ticket;
+    if (c.ticket) {
+      ui.ticketLink.href = c.ticket.url;
+      ui.ticketLink.textContent = fmt(T.ticket, { id: c.ticket.id });
+    }
+    ui.compose.hidden = chat.ended;
+    ui.log.textContent = "";
+    Array.from(chat.messages.values()).sort(function (a, b) { return a.seq - b.seq; }).forEach(function (m) {
+      const li = el("li", "chat-msg chat-msg-" + (m.sender_role === "specialist" ? "mine" : "theirs"));
+      li.dataset.seq = m.seq;
+      const meta = el("div", "chat-meta");
+      meta.append(el("span", "chat-who", m.sender_name), el("time", "", new Date(m.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })));
+      li.append(meta, el("p", "chat-body", m.body));
+      const t = tick(chat, m);
+      if (t) li.append(el("span", "chat-tick", t));
+      ui.log.append(li);
+    });
+    outbox.filter(function (o) { return o.conversation === current; }).forEach(function (o) {
+      const li = el("li", "chat-msg chat-msg-mine");
+      li.dataset.state = o.failed ? "failed" : "sending";
+      li.append(el("p", "chat-body", o.body), el("span", "chat-tick", o.failed ? "⚠ " + T.not_sent : "🕓 " + T.sending));
+      ui.log.append(li);
+    });
+    if (chat.ended) ui.log.append(el("li", "chat-system", chat.ended === "customer" ? T.ended_by_customer : T.ended_by_specialist));
+    ui.log.scrollTop = ui.log.scrollHeight;
+    // Customer card.
+    root.querySelector("[data-customer-name]").textContent = c.customer.name;
+    root.querySelector("[data-customer-email]").textContent = c.customer.email;
+    root.querySelector("[data-customer-account]").textContent = c.customer.account;
+    root.querySelector("[data-customer-role]").textContent = c.customer.role;
+    const tickets = root.querySelector("[data-customer-tickets]");
+    tickets.textContent = "";
+    (c.customer.open_tickets || []).forEach(function (t) {
+      tickets.append(el("li", "", "#" + t.id + " " + t.subject + " (" + t.status + ")"));
+    });
+    root.querySelector("[data-customer-no-tickets]").hidden = (c.customer.open_tickets || []).length > 0;
+  }
+
+  function select(id) {
+    if (current !== id) { ui.typing.hidden = true; ui.alert.hidden = true; }
+    current = id;
+    const chat = chats.get(id);
+    if (chat) chat.unread = 0;
+    renderHeld();
+    renderChat();
+    ackDelivery();
+    if (chat && !chat.ended) ui.input.focus();
+  }
+
+  function ackDelivery() {
+    if (document.visibilityState !== "visible") return;
+    chats.forEach(function (chat, id) {
+      if (chat.ended) return;
+      let top = 0;
+      chat.messages.forEach(function (m) { if (m.sender_role === "customer") top = Math.max(top, m.seq); });
+      if (top > chat.delivered && send({ type: "delivered", conversation: id, seq: top })) chat.delivered = top;
+    });
+  }
+
+  function flushOutbox() {
+    outbox.forEach(function (o) {
+      if (!o.failed) send({ type: "message", conversation: o.conversation, body: o.body, client_id: o.client_id });
+    });
+  }
+
+  // ---- frames --------------------------------------------------------------------------
+  const handlers = {
+    state: function (f) {
+      renderQueue(f.queue);
+      f.held.forEach(upsert);
+      // Resume: ask for anything after what we have (the state already holds it all).
+      if (current === null && f.held.length) current = f.held[0].id;
+      renderHeld();
+      renderChat();
+      flushOutbox();
+      ackDelivery();
+    },
+    queue: function (f) { renderQueue(f.queue); },
+    conversation: function (f) {
+      const chat = upsert(f.conversation);
+      chat.ended = false;
+      select(chat.data.id);
+    },
+    message: function (f) {
+      const chat = chats.get(f.message.conversation);
+      if (!chat) return;
+      addMessage(chat, f.message);
+      if (f.message.sender_role === "customer" && f.message.conversation === current) ui.typing.hidden = true;
+      renderHeld();
+      if (f.message.conversation === current) renderChat();
+      ackDelivery();
+    },
+    ack: function (f) {
+      const i = outbox.findIndex(function (o) { return o.client_id === f.client_id; });
+      if (i !== -1) outbox.splice(i, 1);
+      if (f.conversation === current) renderChat();
+    },
+    typing: function (f) {
+      if (f.conversation !== current) return;
+      ui.typing.textContent = fmt(T.typing, { name: f.name });
+      ui.typing.hidden = !f.typing;
+      clearTimeout(handlers.typing.timer);
+      handlers.typing.timer = setTimeout(function () { ui.typing.hidden = true; }, 6000);
+    },
+    delivery: function (f) {
+      const chat = chats.get(f.conversation);
+      if (!chat || f.role !== "customer") return;
+      chat.data.customer_delivered_seq = f.seq;
+      if (f.conversation === current) renderChat();
+    },
+    ended: function (f) {
+      const chat = chats.get(f.conversation);
+      if (!chat) return;
+      chat.ended = f.by;
+      renderHeld();
+      if (f.conversation === current) renderChat();
+    },
+    ticket: function (f) {
+      const chat = chats.get(f.conversation);
+      if (!chat) return;
+      chat.data.ticket = f.ticket;
+      if (f.conversation === current) renderChat();
+    },
+    pong: function () {},
+    error: function (f) {
+      ui.ticket.disabled = false;
+      ui.alert.textContent = f.message;
+      ui.alert.hidden = false;
+      if (f.client_id) {
+        outbox.forEach(function (o) { if (o.client_id === f.client_id) o.failed = true; });
+        renderChat();
+      }
+      ui.queue.querySelectorAll("button:disabled").forEach(function (b) { b.disabled = false; });
+    },
+  };
+
+  // ---- what the specialist does ----------------------------------------------------------
+  ui.compose.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const body = ui.input.value.trim();
+    if (!body || current === null) return;
+    ui.alert.hidden = true;
+    const item = { conversation: current, body: body, client_id: newId() };
+    outbox.push(item);
+    ui.input.value = "";
+    typingSentAt = 0;
+    renderChat();
+    send({ type: "message", conversation: current, body: body, client_id: item.client_id });
+  });
+  ui.input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      ui.compose.requestSubmit();
+    }
+  });
+  ui.input.addEventListener("input", function () {
+    const now = Date.now();
+    const id = current;
+    if (now - typingSentAt > 3000) { typingSentAt = now; send({ type: "typing", conversation: id, typing: true }); }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typingSentAt = 0; send({ type: "typing", conversation: id, typing: false }); }, 4000);
+  });
+  ui.end.addEventListener("click", function () {
+    if (current !== null && window.confirm(T.confirm_end)) send({ type: "end", conversation: current });
+  });
+  ui.ticket.addEventListener("click", function () {
+    if (current !== null && window.confirm(T.confirm_ticket)) {
+      ui.ticket.disabled = true;
+      send({ type: "ticket", conversation: current });
+    }
+  });
+  ui.presence.addEventListener("change", function () { send({ type: "presence", status: ui.presence.value }); });
+
+  connect();
+  window.PremiumDeskConsole = { chats: chats, select: select };
+})();

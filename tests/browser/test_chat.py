@@ -1,0 +1,132 @@
+"""Premium chat in two browsers, a customer and a specialist, served by a real Daphne
+(WebSockets) with its own Redis, including a reload of the customer's page mid-chat."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import User
+from tests.chat.conftest import session_cookie
+from tests.chat.servers import DaphneServer, RedisServer
+
+
+@pytest.fixture
+def portal(demo):
+    redis = RedisServer().start()
+    server = DaphneServer(redis.url).start().wait()
+    yield server
+    server.stop()
+    redis.stop()
+
+
+def _login(page, url: str, email: str) -> None:
+    """Sign in with a session cookie: the test process hashes passwords with a fast test
+    hasher the Daphne subprocess does not know, so the login form cannot be used here."""
+    cookie = session_cookie(User.objects.get(email=email))
+    page.context.add_cookies([{"name": "sessionid", "value": cookie, "url": url}])
+    page.goto(f"{url}/")
+
+
+def test_customer_and_specialist_chat_through_a_reload(portal, browser, screenshot):
+    specialist_ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+    customer_ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+    specialist_ctx.set_default_timeout(10_000)
+    customer_ctx.set_default_timeout(10_000)
+    try:
+        agent = specialist_ctx.new_page()
+        _login(agent, portal.url, "agent@support.example")
+        agent.goto(f"{portal.url}/chat/console/")
+        expect(agent.locator("#chat-console")).to_have_attribute("data-connection", "open")
+
+        customer = customer_ctx.new_page()
+        _login(customer, portal.url, "admin@acme.example")
+        customer.evaluate("PremiumDeskHelp.open('chat')")
+        dialog = customer.get_by_role("dialog", name="How can we help?")
+        expect(dialog.get_by_text("1 specialists online.")).to_be_visible()
+        dialog.locator('.help-step[data-step="chat"]').get_by_label("What is the chat about?").fill(
+            "Workflow emails stopped"
+        )
+        dialog.locator('.help-step[data-step="chat"]').get_by_label("Your message").fill(
+            "Since 9:00 no workflow email goes out."
+        )
+        dialog.get_by_role("button", name="Send message").click()
+        expect(dialog.get_by_role("status")).to_contain_text("You are number 1 in the queue.")
+        expect(dialog.locator(".chat-msg-customer .chat-tick")).to_contain_text("Sent")
+        screenshot(customer, "customer-waiting")
+
+        waiting = agent.locator("[data-console-queue] li", has_text="Workflow emails stopped")
+        expect(waiting).to_be_visible()
+        waiting.get_by_role("button", name="Accept").click()
+        expect(agent.locator("[data-customer-role]")).to_have_text("Super admin")
+        expect(agent.locator("[data-customer-account]")).to_have_text("Acme Corp")
+        expect(dialog.get_by_role("status")).to_have_text("Chatting with Sam")
+
+        agent.locator("#console-input").press_sequentially("Looking")
+        expect(dialog.get_by_text("Sam is typing…")).to_be_visible()
+        agent.locator("#console-input").fill("<b>Hi</b> Ada, looking at it now.")
+        agent.locator("#console-input").press("Enter")
+        expect(dialog.locator(".chat-msg-specialist .chat-body")).to_have_text(
+            "<b>Hi</b> Ada, looking at it now."
+        )
+        # The customer's client confirmed receipt: the specialist sees it delivered.
+        expect(agent.locator(".chat-msg-mine .chat-tick")).to_contain_text("Delivered")
+
+        customer.reload()
+        dialog = customer.get_by_role("dialog", name="How can we help?")
+        expect(dialog).to_be_visible()  # the chat resumes on its own after a reload
+        bodies = dialog.locator(".chat-log .chat-body")
+        expect(bodies).to_have_text(
+            ["Since 9:00 no workflow email goes out.", "<b>Hi</b> Ada, looking at it now."]
+        )
+        composer = dialog.locator('.help-step[data-step="chat"]').get_by_label(
+            "Message", exact=True
+        )
+        composer.fill("Thanks! It affects all 12 workflows.")
+        composer.press("Enter")
+        expect(agent.locator(".console-log .chat-body").last).to_have_text(
+            "Thanks! It affects all 12 workflows."
+        )
+        expect(dialog.locator(".chat-msg-customer .chat-tick").last).to_contain_text("Delivered")
+        expect(dialog.locator(".chat-log .chat-body")).to_have_count(3)
+        screenshot(customer, "customer-active")
+        screenshot(agent, "console")
+
+        agent.once("dialog", lambda d: d.accept())
+        agent.get_by_role("button", name="Turn into a ticket").click()
+        expect(agent.get_by_role("link", name="Ticket #")).to_have_attribute(
+            "href", re.compile(r"/admin/helpdesk/ticket/\d+/change/")
+        )
+        screenshot(agent, "console-ticket")
+        agent.once("dialog", lambda d: d.accept())
+        agent.get_by_role("button", name="End chat").click()
+        expect(dialog.get_by_text("The specialist ended the chat.")).to_be_visible()
+        screenshot(customer, "customer-ended")
+    finally:
+        specialist_ctx.close()
+        customer_ctx.close()
+
+
+def test_with_no_specialist_online_the_customer_is_offered_email_with_what_they_wrote(
+    portal, page, screenshot
+):
+    _login(page, portal.url, "user@acme.example")
+    page.evaluate(
+        """() => PremiumDeskHelp.dialog.addEventListener('help:step',
+              e => { window.lastStep = e.detail; })"""
+    )
+    page.evaluate("PremiumDeskHelp.open('chat')")
+    dialog = page.get_by_role("dialog", name="How can we help?")
+    expect(dialog.get_by_text("No specialist is online right now.")).to_be_visible()
+    dialog.locator('.help-step[data-step="chat"]').get_by_label("What is the chat about?").fill(
+        "Import <CSV> fails"
+    )
+    dialog.locator('.help-step[data-step="chat"]').get_by_label("Your message").fill(
+        "Row 12 is rejected.\nWhy?"
+    )
+    screenshot(page, "offer")
+    dialog.get_by_role("button", name="Use Premium email support instead").click()
+    assert page.evaluate("window.lastStep") == {
+        "step": "email",
+        "data": {"subject": "Import <CSV> fails", "description": "Row 12 is rejected.\nWhy?"},
+    }

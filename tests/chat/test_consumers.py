@@ -1,0 +1,426 @@
+"""The chat sockets through the real ASGI stack: access, ordering, resume, bad input."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.core import mail
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from chat import consumers, services
+from chat.models import Conversation, ConversationStatus, Message
+from tests.chat.conftest import Socket, run_async, session_cookie
+from tests.factories import StaffFactory, SuperAdminFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CUSTOMER = "/ws/chat/"
+CONSOLE = "/ws/chat/console/"
+
+
+def run(coro_fn):
+    return run_async(coro_fn)
+
+
+async def start_chat(sock: Socket, body: str = "Workflows stopped", client_id: str = "c1") -> dict:
+    await sock.send(
+        {"type": "start", "topic": "Email workflows", "body": body, "client_id": client_id}
+    )
+    ack = await sock.recv_type("ack")
+    history = await sock.recv_type("history")
+    assert ack == {"type": "ack", "client_id": client_id, "seq": 1}
+    return history
+
+
+def test_only_entitled_customers_and_staff_get_their_own_socket(
+    customer, specialist, plain_customer
+):
+    cases = [
+        (CUSTOMER, None, False),  # anonymous
+        (CUSTOMER, session_cookie(plain_customer), False),  # no Premium Support
+        (CUSTOMER, session_cookie(specialist), False),  # staff on the customer socket
+        (CONSOLE, session_cookie(customer), False),  # customer on the console
+        (CONSOLE, None, False),
+        (CUSTOMER, session_cookie(customer), True),
+        (CONSOLE, session_cookie(specialist), True),
+    ]
+
+    async def body():
+        for path, cookie, allowed in cases:
+            sock = Socket(path, cookie)
+            assert await sock.connect() is allowed, (path, allowed)
+            await sock.close()
+
+    run(body)
+
+
+def test_foreign_origin_is_refused(customer):
+    cookie = session_cookie(customer)
+
+    async def body():
+        sock = Socket(CUSTOMER, cookie, origin=(b"origin", b"http://evil.example"))
+        assert not await sock.connect()
+
+    run(body)
+
+
+def test_mobile_app_gets_no_chat_socket(customer):
+    cookie = session_cookie(customer)
+
+    async def body():
+        sock = Socket(CUSTOMER, cookie)
+        sock.comm.scope["headers"].append((b"user-agent", b"PremiumDeskMobile/3.1"))
+        assert not await sock.connect()
+
+    run(body)
+
+
+def test_customer_and_specialist_talk_in_order_with_typing_delivery_and_end(customer, specialist):
+    customer_cookie, specialist_cookie = session_cookie(customer), session_cookie(specialist)
+
+    async def body():
+        console = Socket(CONSOLE, specialist_cookie)
+        assert await console.connect()
+        state = await console.recv_type("state")
+        assert state["queue"] == [] and state["held"] == []
+
+        chat = Socket(CUSTOMER, customer_cookie)
+        assert await chat.connect()
+        await chat.send({"type": "resume", "after_seq": 0})
+        first = await chat.recv_type("history")
+        assert first["conversation"] is None and first["availability"]["specialists_online"] == 1
+
+        history = await start_chat(chat)
+        conversation = history["conversation"]
+        assert conversation["status"] == "waiting"
+        assert history["queue"]["position"] == 1
+        assert [m["body"] for m in history["messages"]] == ["Workflows stopped"]
+
+        queue = await console.recv_type("queue")
+        assert [q["id"] for q in queue["queue"]] == [conversation["id"]]
+        assert queue["queue"][0]["topic"] == "Email workflows"
+
+        await console.send({"type": "accept", "conversation": conversation["id"]})
+        opened = (await console.recv_type("conversation"))["conversation"]
+        assert opened["customer"]["role"] == "Super admin"
+        assert opened["customer"]["account"] == customer.account.name
+        assert [m["seq"] for m in opened["messages"]] == [1]
+        joined = await chat.recv_type("joined")
+        assert joined["conversation"]["specialist_name"] == "Sam"
+
+        await console.send({"type": "typing", "conversation": conversation["id"], "typing": True})
+        assert (await chat.recv_type("typing")) == {"type": "typing", "name": "Sam", "typing": True}
+
+        for n in range(3):
+            await console.send(
+                {
+                    "type": "message",
+                    "conversation": conversation["id"],
+                    "body": f"s{n}",
+                    "client_id": f"s{n}",
+                }
+            )
+            await chat.send({"type": "message", "body": f"c{n}", "client_id": f"c{n}x"})
+        seen_by_customer = []
+        while len(seen_by_customer) < 6:
+            frame = await chat.recv()
+            if frame["type"] == "message":
+                seen_by_customer.append(frame["message"]["seq"])
+        assert sorted(seen_by_customer) == list(range(2, 8))
+
+        await chat.send({"type": "delivered", "seq": 7})
+        delivery = await console.recv_type("delivery")
+        assert delivery["role"] == "customer" and delivery["seq"] == 7
+
+        await chat.send({"type": "end"})
+        assert (await chat.recv_type("ended"))["by"] == "customer"
+        assert (await console.recv_type("ended"))["conversation"] == conversation["id"]
+        await chat.close()
+        await console.close()
+
+    run(body)
+    conversation = Conversation.objects.get(customer=customer)
+    assert conversation.status == ConversationStatus.ENDED
+    assert list(conversation.messages.values_list("seq", flat=True)) == list(range(1, 8))
+    assert conversation.answered_at is not None and conversation.accepted_at is not None
+    assert conversation.customer_delivered_seq == 7
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [customer.email]
+    assert "s2" in mail.outbox[0].body and "Workflows stopped" in mail.outbox[0].body
+
+
+def test_resume_after_disconnect_gets_exactly_what_was_missed(customer, specialist):
+    customer_cookie, specialist_cookie = session_cookie(customer), session_cookie(specialist)
+
+    async def body():
+        chat = Socket(CUSTOMER, customer_cookie)
+        assert await chat.connect()
+        history = await start_chat(chat)
+        conversation_id = history["conversation"]["id"]
+        console = Socket(CONSOLE, specialist_cookie)
+        assert await console.connect()
+        await console.send({"type": "accept", "conversation": conversation_id})
+        await console.recv_type("conversation")
+        await chat.close()  # the customer's connection drops
+
+        for n in range(3):
+            await console.send(
+                {
+                    "type": "message",
+                    "conversation": conversation_id,
+                    "body": f"while away {n}",
+                    "client_id": f"w{n}",
+                }
+            )
+            assert (await console.recv_type("ack"))["seq"] == n + 2
+
+        again = Socket(CUSTOMER, customer_cookie)
+        assert await again.connect()
+        # The client re-sends the message it had not seen acknowledged, and asks for the rest.
+        await again.send({"type": "resume", "after_seq": 1})
+        resumed = await again.recv_type("history")
+        assert [m["seq"] for m in resumed["messages"]] == [2, 3, 4]
+        assert resumed["conversation"]["specialist_name"] == "Sam"
+        await again.send({"type": "message", "body": "retry", "client_id": "r1"})
+        await again.send({"type": "message", "body": "retry", "client_id": "r1"})
+        first, second = await again.recv_type("ack"), await again.recv_type("ack")
+        assert first["seq"] == second["seq"] == 5
+        await again.close()
+        await console.close()
+
+    run(body)
+    assert Message.objects.filter(client_id="r1").count() == 1
+
+
+def test_bad_frames_get_an_error_change_nothing_and_the_socket_stays_usable(customer):
+    cookie = session_cookie(customer)
+
+    async def body():
+        chat = Socket(CUSTOMER, cookie)
+        assert await chat.connect()
+        await start_chat(chat)
+        bad = [
+            ({"text": "{not json"}, "malformed", consumers.MALFORMED),
+            ({"text": "[1, 2]"}, "malformed", consumers.MALFORMED),
+            ({"text": '{"type": "launch_missiles"}'}, "unknown_type", consumers.UNKNOWN_TYPE),
+            ({"data": b"\x00\x01"}, "text_only", consumers.TEXT_ONLY),
+            (
+                {"frame": {"type": "message", "body": "x" * 4001, "client_id": "big"}},
+                "too_long",
+                services.MESSAGE_TOO_LONG,
+            ),
+            (
+                {"frame": {"type": "message", "body": "   ", "client_id": "blank"}},
+                "invalid",
+                services.MESSAGE_REQUIRED,
+            ),
+            ({"frame": {"type": "resume", "after_seq": "all"}}, "malformed", consumers.MALFORMED),
+            (
+                {"frame": {"type": "start", "topic": "again", "body": "x"}},
+                "invalid",
+                services.ALREADY_OPEN,
+            ),
+        ]
+        for sent, code, message in bad:
+            if "frame" in sent:
+                await chat.send(sent["frame"])
+            else:
+                await chat.send_raw(sent.get("text"), sent.get("data"))
+            error = await chat.recv_type("error")
+            assert (error["code"], error["message"]) == (code, message), sent
+        await chat.send({"type": "message", "body": "x" * 4000, "client_id": "max"})
+        assert (await chat.recv_type("ack"))["seq"] == 2
+        await chat.send({"type": "ping"})
+        assert (await chat.recv_type("pong")) == {"type": "pong"}
+        await chat.close()
+
+    run(body)
+    assert list(Message.objects.values_list("seq", flat=True)) == [1, 2]
+
+
+@override_settings(CHAT_RATE_LIMIT_FRAMES=5, CHAT_RATE_LIMIT_WINDOW_SECONDS=60)
+def test_a_flood_is_rate_limited_per_user(customer):
+    cookie = session_cookie(customer)
+
+    async def body():
+        chat = Socket(CUSTOMER, cookie)
+        assert await chat.connect()
+        await start_chat(chat)  # frame 1
+        for n in range(6):  # frames 2..7: 4 allowed, then refused
+            await chat.send({"type": "message", "body": f"m{n}", "client_id": f"m{n}"})
+        frames = []
+        while len(frames) < 6:
+            frame = await chat.recv()
+            if frame["type"] in ("ack", "error"):
+                frames.append(frame)
+        # Refusals are immediate; acks follow as the writer stores.
+        assert sorted(f["type"] for f in frames) == ["ack"] * 4 + ["error"] * 2
+        assert [f["seq"] for f in frames if f["type"] == "ack"] == [2, 3, 4, 5]
+        assert {f["message"] for f in frames if f["type"] == "error"} == {consumers.RATE_LIMITED}
+        # A second socket of the same user shares the limit.
+        other = Socket(CUSTOMER, cookie)
+        assert await other.connect()
+        await other.send({"type": "ping"})
+        assert (await other.recv_type("error"))["code"] == "rate_limited"
+        await chat.close()
+        await other.close()
+
+    run(body)
+    assert Message.objects.count() == 5
+
+
+def test_logout_closes_that_users_sockets_only(customer, specialist):
+    other = SuperAdminFactory()
+    browser = Client()
+    browser.force_login(customer)
+    cookie = browser.cookies["sessionid"].value
+    other_cookie = session_cookie(other)
+
+    async def body():
+        chat = Socket(CUSTOMER, cookie)
+        bystander = Socket(CUSTOMER, other_cookie)
+        assert await chat.connect() and await bystander.connect()
+        await sync_to_async(browser.post)("/logout/")
+        error = await chat.recv_type("error")
+        assert error["message"] == consumers.SESSION_ENDED
+        assert (await chat.comm.receive_output(timeout=3))["code"] == consumers.CLOSE_SIGNED_OUT
+        await bystander.send({"type": "ping"})
+        assert (await bystander.recv_type("pong"))["type"] == "pong"
+        await bystander.close()
+        await chat.close()
+
+    run(body)
+
+
+def test_deactivation_and_lost_entitlement_close_sockets(customer, specialist):
+    cookie, staff_cookie = session_cookie(customer), session_cookie(specialist)
+
+    async def body():
+        chat = Socket(CUSTOMER, cookie)
+        console = Socket(CONSOLE, staff_cookie)
+        assert await chat.connect() and await console.connect()
+
+        def end_purchase():
+            purchase = customer.account.premium_support_purchases.get()
+            purchase.ends_at = timezone.now()
+            purchase.save()
+
+        await sync_to_async(end_purchase)()
+        assert (await chat.recv_type("error"))["message"] == consumers.ACCESS_LOST
+        assert (await chat.comm.receive_output(timeout=3))["code"] == consumers.CLOSE_FORBIDDEN
+
+        def deactivate():
+            specialist.is_active = False
+            specialist.save()
+
+        await sync_to_async(deactivate)()
+        assert (await console.recv_type("error"))["message"] == consumers.SESSION_ENDED
+        assert (await console.comm.receive_output(timeout=3))["code"] == consumers.CLOSE_SIGNED_OUT
+        # Let the closed consumers finish before the loop ends (the Redis layer's
+        # pending receive would otherwise hold up the loop's shutdown).
+        await chat.close()
+        await console.close()
+
+    run(body)
+
+
+def test_a_customer_reaches_only_their_own_chat_and_a_specialist_only_theirs(customer, specialist):
+    intruder = SuperAdminFactory()
+    colleague_cookie = session_cookie(StaffFactory())
+    cookie, intruder_cookie = session_cookie(customer), session_cookie(intruder)
+    specialist_cookie = session_cookie(specialist)
+
+    async def body():
+        chat = Socket(CUSTOMER, cookie)
+        assert await chat.connect()
+        conversation_id = (await start_chat(chat))["conversation"]["id"]
+        spy = Socket(CUSTOMER, intruder_cookie)
+        assert await spy.connect()
+        await spy.send(
+            {"type": "message", "conversation": conversation_id, "body": "hi", "client_id": "x"}
+        )
+        assert (await spy.recv_type("error"))["message"] == consumers.NO_OPEN_CHAT
+        await spy.send({"type": "resume", "after_seq": 0})
+        assert (await spy.recv_type("history"))["conversation"] is None
+
+        console = Socket(CONSOLE, specialist_cookie)
+        assert await console.connect()
+        await console.send({"type": "accept", "conversation": conversation_id})
+        await console.recv_type("conversation")
+        colleague = Socket(CONSOLE, colleague_cookie)
+        assert await colleague.connect()
+        await colleague.send({"type": "accept", "conversation": conversation_id})
+        assert (await colleague.recv_type("error"))["message"] == services.ALREADY_TAKEN
+        await colleague.send({"type": "history", "conversation": conversation_id})
+        assert (await colleague.recv_type("error"))["message"] == services.NOT_A_PARTICIPANT
+        await colleague.send(
+            {"type": "message", "conversation": conversation_id, "body": "hijack", "client_id": "h"}
+        )
+        assert (await colleague.recv_type("error"))["message"] == services.NOT_A_PARTICIPANT
+        for sock in (chat, spy, console, colleague):
+            await sock.close()
+
+    run(body)
+    assert not Message.objects.filter(body__in=["hi", "hijack"]).exists()
+
+
+def test_the_specialist_turns_the_chat_into_a_ticket_with_the_transcript_once(customer, specialist):
+    from helpdesk.models import Ticket, TicketChannel
+
+    customer_cookie, specialist_cookie = session_cookie(customer), session_cookie(specialist)
+
+    async def body():
+        chat = Socket(CUSTOMER, customer_cookie)
+        assert await chat.connect()
+        conversation_id = (await start_chat(chat, body="Exports <fail>"))["conversation"]["id"]
+        await chat.send({"type": "ticket", "conversation": conversation_id})
+        assert (await chat.recv_type("error"))["code"] == "unknown_type"  # customers can't
+        console = Socket(CONSOLE, specialist_cookie)
+        assert await console.connect()
+        await console.send({"type": "accept", "conversation": conversation_id})
+        await console.recv_type("conversation")
+        await console.send(
+            {"type": "message", "conversation": conversation_id, "body": "On it", "client_id": "s"}
+        )
+        await console.send({"type": "ticket", "conversation": conversation_id})
+        first = await console.recv_type("ticket")
+        await console.send({"type": "ticket", "conversation": conversation_id})
+        await console.send({"type": "ping"})
+        await console.recv_type("pong")
+        assert await console.nothing() or True
+        for sock in (chat, console):
+            await sock.close()
+        return first
+
+    first = run(body)
+    ticket = Ticket.objects.get()
+    assert first["ticket"]["id"] == ticket.pk
+    assert first["ticket"]["url"] == f"/admin/helpdesk/ticket/{ticket.pk}/change/"
+    assert ticket.channel == TicketChannel.CHAT and ticket.requester == customer
+    assert ticket.subject == "Email workflows"
+    assert "Exports <fail>" in ticket.description and "On it" in ticket.description
+    assert Conversation.objects.get().ticket == ticket
+
+
+def test_waiting_customers_see_their_place_move_up_when_a_chat_is_accepted(customer, specialist):
+    second = SuperAdminFactory()
+    first_cookie, second_cookie = session_cookie(customer), session_cookie(second)
+    specialist_cookie = session_cookie(specialist)
+
+    async def body():
+        console = Socket(CONSOLE, specialist_cookie)
+        assert await console.connect()
+        one, two = Socket(CUSTOMER, first_cookie), Socket(CUSTOMER, second_cookie)
+        assert await one.connect() and await two.connect()
+        first_id = (await start_chat(one))["conversation"]["id"]
+        history = await start_chat(two)
+        assert history["queue"]["position"] == 2
+        assert history["queue"]["expected_wait_seconds"] == 120  # 2 × 60 s ÷ 1 online
+        await console.send({"type": "accept", "conversation": first_id})
+        moved = await two.recv_type("queue")
+        while moved["position"] == 2:  # updates queued before the accept
+            moved = await two.recv_type("queue")
+        assert moved["position"] == 1 and moved["offer_email"] is False
+        for sock in (console, one, two):
+            await sock.close()
+
+    run(body)

@@ -1,0 +1,78 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.utils import timezone
+
+from helpdesk.asgi import application
+from sla.consumers import StaffAlertsConsumer
+from sla.sweep import run_sweep
+from tests.factories import StaffFactory, SuperAdminFactory, ticket_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _communicator(user):
+    communicator = WebsocketCommunicator(StaffAlertsConsumer.as_asgi(), "/ws/staff/alerts/")
+    communicator.scope["user"] = user
+    return communicator
+
+
+def test_breach_alert_reaches_a_connected_specialist():
+    # Close to real time: the in-memory layer expires group members by the wall clock.
+    t0 = timezone.now()
+    agent = StaffFactory()
+    with time_machine.travel(t0, tick=False):
+        ticket = ticket_for(SuperAdminFactory(), subject="<b>Checkout down</b>")
+
+    async def scenario():
+        communicator = _communicator(agent)
+        connected, _ = await communicator.connect()
+        assert connected
+
+        def sweep():
+            with time_machine.travel(t0 + timedelta(minutes=61), tick=False):
+                return run_sweep()
+
+        assert (await sync_to_async(sweep)())["ticket"] == 1
+        message = await communicator.receive_json_from(timeout=5)
+        assert message["type"] == "sla.alert"
+        assert message["alerts"] == [
+            {
+                "kind": "ticket",
+                "id": ticket.pk,
+                "step": "breached",
+                "level": 1,
+                "subject": "<b>Checkout down</b>",
+                "url": f"/admin/helpdesk/ticket/{ticket.pk}/change/",
+            }
+        ]
+        await sync_to_async(sweep)()  # nothing new: no second alert
+        assert await communicator.receive_nothing(timeout=0.3)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_customers_cannot_listen_to_staff_alerts():
+    customer = SuperAdminFactory()
+
+    async def scenario_real():
+        communicator = _communicator(customer)
+        connected, code = await communicator.connect()
+        assert not connected and code == 4403
+
+    async_to_sync(scenario_real)()
+
+
+def test_foreign_origin_is_refused():
+    async def scenario():
+        communicator = WebsocketCommunicator(
+            application, "/ws/staff/alerts/", headers=[(b"origin", b"https://evil.example")]
+        )
+        connected, _ = await communicator.connect()
+        assert not connected
+
+    async_to_sync(scenario)()
