@@ -48,6 +48,8 @@ def article_suggestions(
 
 
 def article_for_reading(*, slug: str, user: User | AnonymousUser) -> Article | None:
+    if "\x00" in slug:  # PostgreSQL refuses NUL in text; no slug contains one
+        return None
     article = Article.objects.filter(slug=slug).first()
     if article is None:
         return None

@@ -59,7 +59,7 @@ def help_question_record(
     *, key: uuid.UUID, question: str, language: str, result_count: int
 ) -> None:
     """Remember the latest wording of the question asked in this dialog visit."""
-    question = " ".join((question or "").split())[:QUESTION_MAX]
+    question = " ".join((question or "").replace("\x00", "").split())[:QUESTION_MAX]
     if not question:
         return
     updated = HelpQuestion.objects.filter(key=key).update(
