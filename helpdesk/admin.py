@@ -639,3 +639,7 @@ class CallbackRequestAdmin(admin.ModelAdmin):
                 type(obj).objects.filter(pk=obj.pk).update(notes=data.get("notes", ""))
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+
+
+# The knowledge base registers its own models.
+from helpdesk.kb import admin as kb_admin  # noqa: E402, F401

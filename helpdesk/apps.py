@@ -11,3 +11,4 @@ class HelpdeskConfig(AppConfig):
 
         register()
         callbacks.register()
+        from helpdesk.kb import signals  # noqa: F401 - connects the search index signals

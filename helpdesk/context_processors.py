@@ -3,6 +3,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from accounts.permissions import can_flag_business_critical, is_agent, is_customer
+from accounts.selectors import HOW_TO_GET_PREMIUM, entitlement_for
 
 
 def portal(request: HttpRequest) -> dict:
@@ -14,4 +15,7 @@ def portal(request: HttpRequest) -> dict:
         "help_can_flag_business_critical": SimpleLazyObject(
             lambda: can_flag_business_critical(user)
         ),
+        # The help dialog's channel chooser shows only what this selector grants.
+        "help_entitlement": SimpleLazyObject(lambda: entitlement_for(user=user, request=request)),
+        "HOW_TO_GET_PREMIUM": HOW_TO_GET_PREMIUM,
     }

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tickets/", include("helpdesk.ticket_urls")),
+    path("", include("helpdesk.kb.urls")),
     path("chat/", include("chat.urls")),
     path("", include("accounts.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The knowledge base and the help dialog's search and deflection measure."""

@@ -1,0 +1,22 @@
+"""Who may do what with the knowledge base. Views and services enforce these."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import User
+from accounts.permissions import is_customer
+
+
+def can_give_article_feedback(user: User | AnonymousUser) -> bool:
+    """Customers rate articles; staff feedback would skew what leads read."""
+    return is_customer(user)
+
+
+def can_read_unpublished_articles(user: User | AnonymousUser) -> bool:
+    """Staff who manage articles preview drafts on the portal."""
+    return bool(user.is_authenticated and user.is_staff and user.has_perm("helpdesk.view_article"))
+
+
+def can_view_deflection_report(user: User | AnonymousUser) -> bool:
+    return bool(
+        user.is_authenticated and user.is_staff and user.has_perm("helpdesk.view_helpquestion")
+    )

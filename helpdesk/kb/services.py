@@ -1,0 +1,99 @@
+"""Writes for the knowledge base: articles, votes, and the help dialog's measure."""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from helpdesk.kb.permissions import can_give_article_feedback
+from helpdesk.models import Article, ArticleFeedback, HelpQuestion
+
+FEEDBACK_NOT_ALLOWED = "Log in with a customer account to rate articles."
+FEEDBACK_ARTICLE_UNPUBLISHED = "This article is not published."
+COMMENT_MAX = 2000
+COMMENT_TOO_LONG = f"Keep the comment to {COMMENT_MAX} characters or fewer."
+QUESTION_MAX = 255
+
+
+@transaction.atomic
+def article_save(
+    *,
+    slug: str,
+    title: str,
+    summary: str,
+    body: str,
+    language: str = "en",
+    is_published: bool = True,
+) -> Article:
+    """Create or update the article with this slug (the search index follows)."""
+    article = Article.objects.select_for_update().filter(slug=slug).first() or Article(slug=slug)
+    article.title, article.summary, article.body = title, summary, body
+    article.language, article.is_published = language, is_published
+    article.full_clean()
+    article.save()
+    return article
+
+
+@transaction.atomic
+def article_feedback_record(
+    *, article: Article, user: User, helpful: bool, comment: str = ""
+) -> ArticleFeedback:
+    """The user's vote on an article; a later vote replaces the earlier one. Creates
+    no ticket: feedback is about the documentation."""
+    if not can_give_article_feedback(user):
+        raise PermissionDenied(FEEDBACK_NOT_ALLOWED)
+    if not article.is_published:
+        raise ValidationError(FEEDBACK_ARTICLE_UNPUBLISHED)
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise ValidationError({"comment": COMMENT_TOO_LONG})
+    feedback, _created = ArticleFeedback.objects.update_or_create(
+        article=article, user=user, defaults={"helpful": helpful, "comment": comment}
+    )
+    return feedback
+
+
+def help_question_record(
+    *, key: uuid.UUID, question: str, language: str, result_count: int
+) -> None:
+    """Remember the latest wording of the question asked in this dialog visit."""
+    question = " ".join((question or "").replace("\x00", "").split())[:QUESTION_MAX]
+    if not question:
+        return
+    updated = HelpQuestion.objects.filter(key=key).update(
+        question=question, language=language[:8], result_count=min(result_count, 1000)
+    )
+    if not updated:
+        # A concurrent first request for the same key loses the race harmlessly.
+        HelpQuestion.objects.bulk_create(
+            [
+                HelpQuestion(
+                    key=key, question=question, language=language[:8], result_count=result_count
+                )
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def help_question_article_opened(*, key: uuid.UUID, article: Article) -> bool:
+    """A suggestion was opened. Only the first article opened counts; a key that asked
+    nothing creates nothing."""
+    return bool(
+        HelpQuestion.objects.filter(key=key, opened_at__isnull=True)
+        .exclude(question="")
+        .update(opened_article=article, opened_at=timezone.now())
+    )
+
+
+def help_question_contact_reached(*, key: uuid.UUID, language: str) -> None:
+    """Contact us was reached in this dialog visit (with or without a question)."""
+    now = timezone.now()
+    if HelpQuestion.objects.filter(key=key).exists():
+        HelpQuestion.objects.filter(key=key, contacted_at__isnull=True).update(contacted_at=now)
+        return
+    HelpQuestion.objects.bulk_create(
+        [HelpQuestion(key=key, question="", language=language[:8], contacted_at=now)],
+        ignore_conflicts=True,
+    )

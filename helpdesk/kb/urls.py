@@ -1,0 +1,11 @@
+from django.urls import path
+
+from helpdesk.kb import views
+
+urlpatterns = [
+    path("help/suggestions/", views.article_suggest, name="article_suggest"),
+    path("help/contact-us/", views.help_contact_reached, name="help_contact_reached"),
+    path("kb/", views.kb_index, name="kb_index"),
+    path("kb/<str:slug>/", views.article_detail, name="article_detail"),
+    path("kb/<str:slug>/feedback/", views.article_feedback, name="article_feedback"),
+]
