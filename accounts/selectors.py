@@ -158,3 +158,12 @@ def premium_support_status(*, account: Account, at: datetime | None = None) -> d
         (p for p in purchases if p.starts_at > at), key=lambda p: p.starts_at, default=None
     )
     return {"active": active, "upcoming": upcoming}
+
+
+def staff_emails(*, group: str) -> list[str]:
+    """Addresses of the active staff in a group (Specialists, Leads), for notifications."""
+    return list(
+        User.objects.filter(is_active=True, is_staff=True, groups__name=group).values_list(
+            "email", flat=True
+        )
+    )

@@ -22,12 +22,7 @@ def chat_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
 
 
 def chat_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
-    latest: dict[int, sweep.Outcome] = {}
-    for o in outcomes:
-        if o.step in (sweep.BREACHED, sweep.ESCALATED) and (
-            o.item_id not in latest or o.level > latest[o.item_id].level
-        ):
-            latest[o.item_id] = o
+    latest = {o.item_id: o for o in sweep.highest_escalations(outcomes)}
     if not latest:
         return
     items = [[o.item_id, o.level] for o in latest.values()]

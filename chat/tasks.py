@@ -43,16 +43,11 @@ def chat_transcript_email(self, conversation_id: int) -> bool:  # noqa: ANN001
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def chat_wait_escalation_notify(items: list[list[int]]) -> None:
     """Chats still waiting for a specialist past their limit: one email to the leads."""
-    from django.contrib.auth import get_user_model
-
     from accounts.permissions import LEADS_GROUP
+    from accounts.selectors import staff_emails
 
     levels = {int(pk): int(level) for pk, level in items}
-    leads = list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=LEADS_GROUP)
-        .values_list("email", flat=True)
-    )
+    leads = staff_emails(group=LEADS_GROUP)
     if not leads:
         return
     lines = [

@@ -46,13 +46,7 @@ def ticket_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
 def ticket_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
     """Queue emails and the live alert for after the sweep's transaction commits."""
     warned = [o.item_id for o in outcomes if o.step == sweep.WARNED]
-    # One alert per item per sweep, at the highest level it reached.
-    latest: dict[int, sweep.Outcome] = {}
-    for o in outcomes:
-        escalation = o.step in (sweep.BREACHED, sweep.ESCALATED, sweep.OVERDUE)
-        if escalation and (o.item_id not in latest or o.level > latest[o.item_id].level):
-            latest[o.item_id] = o
-    escalated = [[o.item_id, o.step, o.level] for o in latest.values()]
+    escalated = [[o.item_id, o.step, o.level] for o in sweep.highest_escalations(outcomes)]
     if warned:
         transaction.on_commit(lambda: tasks.sla_warning_notify.delay(warned))
     if escalated:

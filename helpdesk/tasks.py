@@ -3,23 +3,15 @@ re-fetch, and are safe to retry."""
 
 from celery import shared_task
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
+from accounts.selectors import staff_emails
 
 RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
-
-
-def _staff_emails(group: str) -> list[str]:
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=group)
-        .values_list("email", flat=True)
-    )
 
 
 def _portal_url(path: str) -> str:
@@ -78,7 +70,7 @@ def business_critical_alert(ticket_id: int) -> None:
     ticket = Ticket.objects.select_related("account", "requester").filter(pk=ticket_id).first()
     if ticket is None:
         return
-    recipients = _staff_emails(SPECIALISTS_GROUP)
+    recipients = staff_emails(group=SPECIALISTS_GROUP)
     if not recipients:
         return
     body = render_to_string(
@@ -108,7 +100,7 @@ def sla_warning_notify(ticket_ids: list[int]) -> None:
             recipients = (ticket.assignee.email,)
         else:
             if specialists is None:
-                specialists = tuple(_staff_emails(SPECIALISTS_GROUP))
+                specialists = tuple(staff_emails(group=SPECIALISTS_GROUP))
             recipients = specialists
         if recipients:
             by_recipient.setdefault(recipients, []).append(ticket)
@@ -138,7 +130,7 @@ def sla_escalation_notify(items: list[list]) -> None:
 
     levels = {int(pk): (step, int(level)) for pk, step, level in items}
     tickets = Ticket.objects.filter(pk__in=levels).select_related("account")
-    leads = _staff_emails(LEADS_GROUP)
+    leads = staff_emails(group=LEADS_GROUP)
     if not leads:
         return
     rows = [
@@ -184,7 +176,7 @@ def callback_escalation_notify(items: list[list]) -> None:
     from helpdesk.models import CallbackRequest
 
     levels = {int(pk): int(level) for pk, level in items}
-    leads = _staff_emails(LEADS_GROUP)
+    leads = staff_emails(group=LEADS_GROUP)
     if not leads:
         return
     lines = [

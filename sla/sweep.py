@@ -64,6 +64,18 @@ class SweepTarget:
 _targets: dict[str, SweepTarget] = {}
 
 
+def highest_escalations(outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """One outcome per escalated item, at the highest level it reached in this sweep:
+    what targets notify about (a late sweep that caught up on levels alerts once)."""
+    latest: dict[int, Outcome] = {}
+    for o in outcomes:
+        if o.step in (BREACHED, ESCALATED, OVERDUE) and (
+            o.item_id not in latest or o.level > latest[o.item_id].level
+        ):
+            latest[o.item_id] = o
+    return list(latest.values())
+
+
 def register(target: SweepTarget) -> None:
     _targets[target.name] = target
 
