@@ -8,11 +8,14 @@ any length finds the articles that contain it.
 - PostgreSQL: a `search_vector tsvector` column on helpdesk_article with a GIN index
   (migration 0003), filled with the article language's text-search configuration
   (English and French stemming, `simple` for Japanese); title weighted A, summary B,
-  body C; ranked with ts_rank.
+  body C; ranked with ts_rank. A generated column `search_head` (migration 0005) keeps
+  the title and summary part alone, with its own GIN index.
 - SQLite: an FTS5 table helpdesk_article_fts (rowid = article id, Porter stemming),
   ranked with bm25 and column weights title 10, summary 4, body 1.
 
-Either way a title match outranks a body match. The index is kept in step by the
+Either way the search runs in stages (`STAGES`): all the words in the title or summary,
+any of them there, then all and any in the whole text; a title match outranks a body
+match and a later stage only fills what the earlier ones left. The index is kept in step by the
 Article post_save/post_delete signals (helpdesk/kb/signals.py); `rebuild_index()`
 refills it after bulk loads."""
 
@@ -22,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from helpdesk.kb.markdown import markdown_to_text
 
@@ -29,6 +33,10 @@ FTS_TABLE = "helpdesk_article_fts"
 PG_CONFIGS = {"en": "english", "fr": "french"}
 # A 1,000-character question is searched by its first words only: bounded cost.
 MAX_QUERY_WORDS = 24
+# A word being typed is matched as a prefix from its third letter: "ca" would match most
+# of the vocabulary ("call", "case", "calendar"...) and rank thousands of articles on a
+# keystroke that says little. Two letters still match a whole word ("ip", "ux").
+MIN_LATIN_PREFIX = 3
 
 # Function words dropped from questions (PostgreSQL's configurations drop them too; FTS5
 # would otherwise match almost every article on "how do I").
@@ -102,7 +110,8 @@ def search_words(text: str, *, for_query: bool = False) -> list[SearchWord]:
     if for_query and words and folded and folded[-1].isalnum():
         # The user is still typing the last word: match it as a prefix.
         last = words[-1]
-        if folded.endswith(last.text) and (last.text.isascii() or len(last.text) == 1):
+        latin_prefix = last.text.isascii() and len(last.text) >= MIN_LATIN_PREFIX
+        if folded.endswith(last.text) and (latin_prefix or len(last.text) == 1):
             words[-1] = SearchWord(last.text, prefix=True)
     if for_query:
         unique: dict[str, SearchWord] = {}
@@ -189,14 +198,84 @@ def rebuild_index(batch_size: int = 500) -> int:
     return count + len(batch)
 
 
-def _pg_tsquery(words: list[SearchWord]) -> str:
+# Where suggestions come from, best first: the question's words in an article's title or
+# summary before its body, and all of the words before any of them. Each stage only runs
+# when the ones before it found fewer articles than asked for, so a question that names
+# a title stops after one small query, and ranking reads the short title-and-summary
+# index rather than every matching article's whole text.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("head", "all"),
+    ("head", "any"),
+    ("full", "all"),
+    ("full", "any"),
+)
+# Body-only matches are ranked among at most this many candidates: when more articles
+# than that mention a word only in passing, none of them is a good suggestion anyway,
+# and ranking them all would cost time on every keystroke.
+BODY_CANDIDATES = 1000
+
+
+def _pg_tsquery(words: list[SearchWord], operator: str) -> str:
     # Words hold only letters and digits, so quoting cannot be broken out of; the
     # string is still passed as a parameter.
-    return " | ".join(f"'{w.text}'" + (":*" if w.prefix else "") for w in words)
+    return f" {operator} ".join(f"'{w.text}'" + (":*" if w.prefix else "") for w in words)
 
 
-def _fts5_query(words: list[SearchWord]) -> str:
-    return " OR ".join(f'"{w.text}"' + ("*" if w.prefix else "") for w in words)
+def _fts5_query(words: list[SearchWord], operator: str) -> str:
+    return f" {operator} ".join(f'"{w.text}"' + ("*" if w.prefix else "") for w in words)
+
+
+def _pg_stage(
+    cursor: CursorWrapper, *, part: str, tsquery: str, language: str, exclude: list[int], limit: int
+) -> list[tuple[int, str, float]]:
+    config = PG_CONFIGS.get(language, "simple")
+    if part == "head":
+        cursor.execute(
+            "SELECT id, language, ts_rank(search_head, to_tsquery(%s::regconfig, %s)) AS score "
+            "FROM helpdesk_article WHERE is_published AND language = %s "
+            "AND search_head @@ to_tsquery(%s::regconfig, %s) AND NOT (id = ANY(%s)) "
+            "ORDER BY score DESC, id LIMIT %s",
+            [config, tsquery, language, config, tsquery, exclude, limit],
+        )
+    else:
+        cursor.execute(
+            "SELECT id, language, ts_rank(search_vector, to_tsquery(%s::regconfig, %s)) AS score "
+            "FROM (SELECT id, language, search_vector FROM helpdesk_article "
+            "WHERE is_published AND language = %s "
+            "AND search_vector @@ to_tsquery(%s::regconfig, %s) AND NOT (id = ANY(%s)) "
+            "LIMIT %s) AS candidates ORDER BY score DESC, id LIMIT %s",
+            [config, tsquery, language, config, tsquery, exclude, BODY_CANDIDATES, limit],
+        )
+    return cursor.fetchall()
+
+
+def _sqlite_stage(
+    cursor: CursorWrapper, *, part: str, match: str, language: str, exclude: list[int], limit: int
+) -> list[tuple[int, str, float]]:
+    # "NOT IN (NULL)" would exclude everything: with nothing to exclude, compare with -1.
+    not_in = ", ".join(["%s"] * len(exclude)) or "-1"
+    # CROSS JOIN keeps the FTS5 match as the outer loop, the article fetched by primary
+    # key: left to choose, SQLite may walk the articles of the language and run one
+    # full-text lookup per article (seen: 200 ms for a word no article has).
+    if part == "head":
+        cursor.execute(
+            f"SELECT a.id, a.language, -bm25({FTS_TABLE}, 10.0, 4.0, 0.0) AS score "  # noqa: S608
+            f"FROM {FTS_TABLE} CROSS JOIN helpdesk_article a ON a.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND a.is_published AND a.language = %s "
+            f"AND a.id NOT IN ({not_in}) ORDER BY score DESC, a.id LIMIT %s",
+            ["{title summary} : (" + match + ")", language, *exclude, limit],
+        )
+    else:
+        cursor.execute(
+            "SELECT id, language, score FROM ("  # noqa: S608 - constant names
+            f"SELECT a.id, a.language, -bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score "
+            f"FROM {FTS_TABLE} CROSS JOIN helpdesk_article a ON a.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND a.is_published AND a.language = %s "
+            f"AND a.id NOT IN ({not_in}) LIMIT %s"
+            ") ORDER BY score DESC, id LIMIT %s",
+            [match, language, *exclude, BODY_CANDIDATES, limit],
+        )
+    return cursor.fetchall()
 
 
 def search(*, query: str, language: str, limit: int) -> list[SearchHit]:
@@ -204,29 +283,34 @@ def search(*, query: str, language: str, limit: int) -> list[SearchHit]:
     words = search_words(query, for_query=True)
     if not words or limit <= 0:
         return []
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return _fallback_search(words=words, language=language, limit=limit)
+    hits: list[SearchHit] = []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            config = PG_CONFIGS.get(language, "simple")
-            tsquery = _pg_tsquery(words)
-            cursor.execute(
-                "SELECT id, language, ts_rank(search_vector, to_tsquery(%s::regconfig, %s)) "
-                "AS score FROM helpdesk_article "
-                "WHERE is_published AND language = %s "
-                "AND search_vector @@ to_tsquery(%s::regconfig, %s) "
-                "ORDER BY score DESC, id LIMIT %s",
-                [config, tsquery, language, config, tsquery, limit],
-            )
-            return [SearchHit(pk, lang, float(score)) for pk, lang, score in cursor.fetchall()]
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                f"SELECT a.id, a.language, bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score "  # noqa: S608
-                f"FROM {FTS_TABLE} JOIN helpdesk_article a ON a.id = {FTS_TABLE}.rowid "
-                f"WHERE {FTS_TABLE} MATCH %s AND a.is_published AND a.language = %s "
-                "ORDER BY score, a.id LIMIT %s",
-                [_fts5_query(words), language, limit],
-            )
-            return [SearchHit(pk, lang, -float(score)) for pk, lang, score in cursor.fetchall()]
-    return _fallback_search(words=words, language=language, limit=limit)
+        for part, mode in STAGES:
+            if mode == "any" and len(words) == 1:
+                continue  # one word: "any" finds what "all" found
+            exclude = [hit.article_id for hit in hits]
+            wanted = limit - len(hits)
+            if connection.vendor == "postgresql":
+                tsquery = _pg_tsquery(words, "&" if mode == "all" else "|")
+                rows = _pg_stage(
+                    cursor,
+                    part=part,
+                    tsquery=tsquery,
+                    language=language,
+                    exclude=exclude,
+                    limit=wanted,
+                )
+            else:
+                match = _fts5_query(words, "AND" if mode == "all" else "OR")
+                rows = _sqlite_stage(
+                    cursor, part=part, match=match, language=language, exclude=exclude, limit=wanted
+                )
+            hits += [SearchHit(pk, lang, float(score)) for pk, lang, score in rows]
+            if len(hits) >= limit:
+                break
+    return hits
 
 
 def _fallback_search(*, words: list[SearchWord], language: str, limit: int) -> list[SearchHit]:

@@ -47,6 +47,22 @@ def test_words_are_matched_by_stem_and_the_last_word_as_a_prefix():
     assert _slugs("assw") == []  # a prefix, not a substring
 
 
+def test_all_the_words_in_a_title_come_before_some_of_them_and_before_the_body():
+    ArticleFactory(slug="body-all", title="Working with files", body="How to export data.")
+    ArticleFactory(slug="title-some", title="Export settings", body="Short.")
+    ArticleFactory(slug="title-all", title="Export data to CSV", body="Short.")
+    ArticleFactory(slug="body-some", title="Reports", body="Data is kept for a year.")
+    ArticleFactory(slug="none", title="Unrelated", body="Nothing here.")
+    assert _slugs("export data") == ["title-all", "title-some", "body-all", "body-some"]
+
+
+def test_a_word_being_typed_matches_as_a_prefix_from_its_third_letter():
+    ArticleFactory(slug="callback", title="Request a callback")
+    ArticleFactory(slug="ca", title="CA certificates")
+    assert _slugs("ca") == ["ca"]  # two letters: the whole word only
+    assert _slugs("cal") == ["callback"]
+
+
 def test_suggestions_prefer_the_users_language_then_fall_back_to_english():
     ArticleFactory(slug="en-callback", title="Premium callback", language="en")
     ArticleFactory(slug="fr-callback", title="Rappel premium (callback)", language="fr")
