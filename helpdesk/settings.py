@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
 CALLBACK_TARGET_MINUTES = env.int("CALLBACK_TARGET_MINUTES", default=5)
 # Email tickets a customer user may submit per hour before being asked to wait.
 TICKET_RATE_LIMIT_PER_HOUR = env.int("TICKET_RATE_LIMIT_PER_HOUR", default=20)
+# Help-dialog suggestion requests per signed-in user (or per client address) per minute:
+# typing with the dialog's debounce stays far below it; a script scraping the knowledge
+# base or filling the deflection report does not.
+SUGGESTION_RATE_LIMIT_PER_MINUTE = env.int("SUGGESTION_RATE_LIMIT_PER_MINUTE", default=120)
 # Live chat (PRODUCT.md §6).
 # A waiting chat should get its first specialist message within this time; past it the
 # SLA sweep alerts the leads.

@@ -2,13 +2,14 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -17,8 +18,18 @@ from helpdesk.kb import selectors, services
 from helpdesk.kb.forms import ArticleFeedbackForm, HelpKeyForm
 from helpdesk.kb.markdown import render_markdown
 from helpdesk.kb.permissions import can_give_article_feedback
+from helpdesk.ratelimit import rate_limit_count, rate_limit_exceeded
 
 QUESTION_MAX_CHARS = 1000
+SUGGESTIONS_RATE_LIMITED = gettext_lazy(
+    "You are asking faster than we can answer. Wait a minute, then try again."
+)
+
+
+def _suggestion_client(request: HttpRequest) -> str:
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"addr:{request.META.get('REMOTE_ADDR', '')}"
 
 
 def _key(value: str | None) -> uuid.UUID | None:
@@ -30,6 +41,14 @@ def _key(value: str | None) -> uuid.UUID | None:
 @never_cache
 def article_suggest(request: HttpRequest) -> JsonResponse:
     """Suggestions for the help dialog's "Ask a question" field, as JSON."""
+    client = _suggestion_client(request)
+    limit = settings.SUGGESTION_RATE_LIMIT_PER_MINUTE
+    if rate_limit_exceeded(scope="suggest", ident=client, limit=limit, window=60):
+        # Nothing searched, nothing recorded for the deflection report.
+        return JsonResponse(
+            {"results": [], "announcement": str(SUGGESTIONS_RATE_LIMITED)}, status=429
+        )
+    rate_limit_count(scope="suggest", ident=client, window=60)
     query = request.GET.get("q", "")[:QUESTION_MAX_CHARS]
     language = get_language()
     articles = selectors.article_suggestions(query=query, language=language)

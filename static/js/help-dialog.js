@@ -155,7 +155,10 @@
         credentials: "same-origin",
         signal: controller.signal,
       })
-        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (response) {
+          // 429 (asking too fast) carries an announcement to show; other errors: nothing.
+          return response.ok || response.status === 429 ? response.json() : { results: [] };
+        })
         .then(function (data) {
           if (mine !== sequence) return; // an older answer arriving late
           render(data.results || [], data.announcement || "");

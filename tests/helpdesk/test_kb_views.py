@@ -13,6 +13,7 @@ from django.utils.html import escape
 from accounts.selectors import HOW_TO_GET_PREMIUM, NoEntitlementReason
 from helpdesk.demo import demo_seed
 from helpdesk.kb.selectors import deflection_report
+from helpdesk.kb.views import SUGGESTIONS_RATE_LIMITED
 from helpdesk.kb.services import (
     COMMENT_TOO_LONG,
     FEEDBACK_NOT_ALLOWED,
@@ -277,6 +278,21 @@ def test_a_question_an_opened_suggestion_and_contact_us_are_counted(client):
     assert question.opened_article.slug == "callback" and question.opened_at
     assert question.contacted_at
     assert HelpQuestion.objects.count() == 1
+
+
+def test_a_client_asking_too_fast_is_refused_and_nothing_is_recorded(client, settings):
+    settings.SUGGESTION_RATE_LIMIT_PER_MINUTE = 3
+    ArticleFactory(slug="callback", title="Request a callback")
+    for _ in range(3):
+        assert _suggest(client, "callback", key=str(uuid.uuid4())).status_code == 200
+    refused = _suggest(client, "callback", key=str(uuid.uuid4()))
+    assert refused.status_code == 429
+    assert refused.json() == {"results": [], "announcement": str(SUGGESTIONS_RATE_LIMITED)}
+    assert HelpQuestion.objects.count() == 3
+    # Another client (here a signed-in user) has its own allowance.
+    other = Client(REMOTE_ADDR="127.0.0.1")
+    other.force_login(UserFactory())
+    assert _suggest(other, "callback").status_code == 200
 
 
 def test_contact_us_without_a_question_and_forged_keys(client):
