@@ -154,3 +154,22 @@ def test_suggestions_in_french_and_japanese(
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
     finally:
         context.close()
+
+
+def test_on_a_phone_wide_screen_the_help_button_and_my_tickets_stay_reachable(
+    live_server, demo, browser, login, screenshot
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    try:
+        login(page, "admin@acme.example")
+        help_button = page.get_by_role("button", name="Help", exact=True)
+        box = help_button.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        expect(page.get_by_role("link", name="My tickets")).to_be_visible()
+        screenshot(page, "phone-width")
+        help_button.click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+    finally:
+        context.close()

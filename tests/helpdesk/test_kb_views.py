@@ -13,12 +13,12 @@ from django.utils.html import escape
 from accounts.selectors import HOW_TO_GET_PREMIUM, NoEntitlementReason
 from helpdesk.demo import demo_seed
 from helpdesk.kb.selectors import deflection_report
-from helpdesk.kb.views import SUGGESTIONS_RATE_LIMITED
 from helpdesk.kb.services import (
     COMMENT_TOO_LONG,
     FEEDBACK_NOT_ALLOWED,
     article_feedback_record,
 )
+from helpdesk.kb.views import SUGGESTIONS_RATE_LIMITED
 from helpdesk.models import Article, ArticleFeedback, HelpQuestion, Ticket
 from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFactory
 from tests.helpdesk.kb_factories import ArticleFactory
