@@ -12,10 +12,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, close_old_connections
 from django.urls import reverse
 
 from accounts.models import PremiumChannel, User
@@ -98,15 +101,34 @@ def _error_message(exc: Exception) -> str:
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
+def _run_collecting(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
+    with broadcasts_collected() as events:
+        return service(**kwargs), events
+
+
 async def call_service(service: Callable[..., Any], **kwargs: Any) -> Any:
     """Run a service in the database thread; send what it broadcast, once committed,
     from this event loop."""
+    result, events = await database_sync_to_async(_run_collecting)(service, kwargs)
+    await broadcast_collected(events)
+    return result
 
-    def run() -> tuple[Any, list]:
-        with broadcasts_collected() as events:
-            return service(**kwargs), events
 
-    result, events = await database_sync_to_async(run)()
+def _run_message_service(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
+    try:
+        return _run_collecting(service, kwargs)
+    except DatabaseError:
+        # A broken connection is closed here, so the client's retry gets a new one.
+        close_old_connections()
+        raise
+
+
+async def call_message_service(service: Callable[..., Any], **kwargs: Any) -> Any:
+    """`call_service` for the message path, in the same database thread, without
+    database_sync_to_async's close_old_connections() before and after: on PostgreSQL
+    that re-arms a health-check query before every message (bench/). The connection's
+    age is still enforced by every other database call of the process."""
+    result, events = await sync_to_async(_run_message_service)(service, kwargs)
     await broadcast_collected(events)
     return result
 
@@ -126,6 +148,17 @@ class ChatSocket(AsyncWebsocketConsumer):
 
     async def has_access(self) -> bool:
         raise NotImplementedError
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without the close_old_connections() thread hop it makes
+        before every frame and every group event: that hop is on each message's path
+        twice (the sender's frame, the receiver's event), and these consumers reach the
+        database only through (database_)sync_to_async calls that look after their
+        connection themselves."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -204,7 +237,7 @@ class ChatSocket(AsyncWebsocketConsumer):
             while self.pending and self.pending[0][0] == conversation_id:
                 batch.append(self.pending.pop(0)[1:])
             try:
-                messages = await call_service(
+                messages = await call_message_service(
                     services.message_send_many,
                     conversation_id=conversation_id,
                     sender=self.user,
