@@ -12,10 +12,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, close_old_connections
 from django.urls import reverse
 
 from accounts.models import PremiumChannel, User
@@ -53,6 +56,13 @@ SERVICE_UNAVAILABLE = "Chat is briefly unavailable. Your message was not sent; t
 # these two, because reconnecting would be refused again.
 CLOSE_SIGNED_OUT = 4401
 CLOSE_FORBIDDEN = 4403
+# The client reconnects after this one and resumes: the socket missed group events.
+CLOSE_RESUME = 4503
+
+# While the channel layer (Redis) is away, a socket keeps storing and acknowledging
+# messages and retries the layer, waiting this long at first, doubling up to the cap.
+LAYER_RETRY_FIRST_SECONDS = 0.5
+LAYER_RETRY_MAX_SECONDS = 5.0
 
 
 class _Window:
@@ -98,24 +108,46 @@ def _error_message(exc: Exception) -> str:
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
+def _run_collecting(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
+    with broadcasts_collected() as events:
+        return service(**kwargs), events
+
+
 async def call_service(service: Callable[..., Any], **kwargs: Any) -> Any:
     """Run a service in the database thread; send what it broadcast, once committed,
     from this event loop."""
+    result, events = await database_sync_to_async(_run_collecting)(service, kwargs)
+    await broadcast_collected(events)
+    return result
 
-    def run() -> tuple[Any, list]:
-        with broadcasts_collected() as events:
-            return service(**kwargs), events
 
-    result, events = await database_sync_to_async(run)()
+def _run_message_service(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
+    try:
+        return _run_collecting(service, kwargs)
+    except DatabaseError:
+        # A broken connection is closed here, so the client's retry gets a new one.
+        close_old_connections()
+        raise
+
+
+async def call_message_service(service: Callable[..., Any], **kwargs: Any) -> Any:
+    """`call_service` for the message path, in the same database thread, without
+    database_sync_to_async's close_old_connections() before and after: on PostgreSQL
+    that re-arms a health-check query before every message (bench/). The connection's
+    age is still enforced by every other database call of the process."""
+    result, events = await sync_to_async(_run_message_service)(service, kwargs)
     await broadcast_collected(events)
     return result
 
 
 class ChatSocket(AsyncWebsocketConsumer):
-    """What both sides share: frame parsing, errors, flood limit, forced close."""
+    """What both sides share: frame parsing, errors, flood limit, forced close, and
+    riding out a channel layer outage."""
 
     groups_joined: set[str]
     access_checked_at: float = 0.0
+    # True from a failed channel layer call until the socket has re-joined its groups.
+    layer_down: bool = False
 
     @property
     def user(self) -> User:
@@ -127,37 +159,95 @@ class ChatSocket(AsyncWebsocketConsumer):
     async def has_access(self) -> bool:
         raise NotImplementedError
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without the close_old_connections() thread hop it makes
+        before every frame and every group event: that hop is on each message's path
+        twice (the sender's frame, the receiver's event), and these consumers reach the
+        database only through (database_)sync_to_async calls that look after their
+        connection themselves."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def join(self, group: str) -> None:
-        await self.channel_layer.group_add(group, self.channel_name)
+        """Belong to a group. While the layer is down the group is only noted: the
+        socket joins it when the layer answers again."""
         self.groups_joined.add(group)
+        if self.layer_down:
+            return
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # noqa: BLE001 - Redis is away; the database still works
+            logger.warning("chat channel layer unavailable", exc_info=True)
+            self.layer_down = True
 
     async def leave(self, group: str) -> None:
         self.groups_joined.discard(group)
-        await self.channel_layer.group_discard(group, self.channel_name)
+        if self.layer_down:
+            return
+        try:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        except Exception:  # noqa: BLE001 - a restarted Redis has forgotten the group anyway
+            logger.warning("chat channel layer unavailable", exc_info=True)
+            self.layer_down = True
 
     async def open(self, groups: list[str]) -> bool:
-        """Check access and join groups; accept last. False if refused."""
+        """Check access and join groups; accept last. False if refused. A channel layer
+        outage does not refuse the socket: messages are still stored and acknowledged."""
         self.groups_joined = set()
         if not await self.has_access():
             await self.close(code=CLOSE_FORBIDDEN)
             return False
-        try:
-            for group in groups:
-                await self.join(group)
-        except Exception:  # noqa: BLE001 - the channel layer is down: refuse, client retries
-            logger.warning("chat connect refused: channel layer unavailable", exc_info=True)
-            await self.close(code=4503)
-            return False
+        for group in groups:
+            await self.join(group)
         self.access_checked_at = time.monotonic()
         await self.accept()
         return True
 
+    # Channels sets `channel_receive` to the layer's receive for this socket's channel;
+    # the dispatch loop reads group events through `_next_event` instead, which outlasts
+    # a layer outage rather than ending the socket.
+    @property
+    def channel_receive(self) -> Callable[[], Awaitable[dict[str, Any]]]:
+        return self._next_event
+
+    @channel_receive.setter
+    def channel_receive(self, layer_receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        self._layer_receive = layer_receive
+
+    async def _next_event(self) -> dict[str, Any]:
+        delay = LAYER_RETRY_FIRST_SECONDS
+        while True:
+            if not self.layer_down:
+                try:
+                    return await self._layer_receive()
+                except Exception:  # noqa: BLE001 - Redis is away
+                    logger.warning("chat channel layer unavailable", exc_info=True)
+                    self.layer_down = True
+            await asyncio.sleep(delay)
+            delay = min(2 * delay, LAYER_RETRY_MAX_SECONDS)
+            if await self._rejoin():
+                return {"type": "chat.layer_back"}
+
+    async def _rejoin(self) -> bool:
+        """Join every group again (a restarted Redis has none). True once all joined."""
+        try:
+            for group in list(self.groups_joined):
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # noqa: BLE001 - still away
+            return False
+        self.layer_down = False
+        return True
+
+    async def chat_layer_back(self, event: dict) -> None:
+        # Group events sent during the outage never reached this socket: the client
+        # reconnects and resumes from its last sequence number, as after any drop.
+        await self.close(code=CLOSE_RESUME)
+
     async def disconnect(self, code: int) -> None:
         for group in list(getattr(self, "groups_joined", ())):
-            try:
-                await self.leave(group)
-            except Exception:  # noqa: BLE001 - nothing to do if the layer is gone
-                break
+            await self.leave(group)
 
     async def send_json(self, content: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(content))
@@ -204,7 +294,7 @@ class ChatSocket(AsyncWebsocketConsumer):
             while self.pending and self.pending[0][0] == conversation_id:
                 batch.append(self.pending.pop(0)[1:])
             try:
-                messages = await call_service(
+                messages = await call_message_service(
                     services.message_send_many,
                     conversation_id=conversation_id,
                     sender=self.user,

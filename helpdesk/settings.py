@@ -128,7 +128,8 @@ if REDIS_URL:
 
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis away = cache misses, not errors (helpdesk/cache.py).
+            "BACKEND": "helpdesk.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="premiumdesk"),
         }
