@@ -132,6 +132,13 @@ if REDIS_URL:
             "BACKEND": "helpdesk.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="premiumdesk"),
+            # A cache call answers in well under a millisecond; if Redis is unreachable
+            # (a network split, not only a stopped server), fail fast into a miss rather
+            # than holding a page or a chat socket for the OS's TCP timeout.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1.0),
+            },
         }
     }
     # Sessions read from Redis, written through to the database.
