@@ -182,6 +182,22 @@ class ChatSocket(AsyncWebsocketConsumer):
             logger.warning("chat channel layer unavailable", exc_info=True)
             self.layer_down = True
 
+    async def refresh_groups(self) -> None:
+        """Join every group again (ZADD: idempotent). A Redis that restarted between two
+        reads of this socket's blocking pop has forgotten the groups without the socket
+        ever seeing an error; a heartbeat puts them back."""
+        if self.layer_down:
+            return
+        try:
+            for group in list(self.groups_joined):
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # noqa: BLE001 - away: the receive loop notices and retries
+            logger.warning("chat groups not refreshed", exc_info=True)
+
+    async def last_seqs(self, conversation_ids: list[int]) -> dict[str, int]:
+        seqs = await database_sync_to_async(selectors.last_seqs)(conversation_ids=conversation_ids)
+        return {str(pk): seq for pk, seq in seqs.items()}
+
     async def leave(self, group: str) -> None:
         self.groups_joined.discard(group)
         if self.layer_down:
@@ -396,7 +412,12 @@ class ChatSocket(AsyncWebsocketConsumer):
         )
 
     async def ping(self, frame: dict) -> None:
-        await self.send_json({"type": "pong"})
+        # The pong says how far each followed conversation goes, so a client that missed
+        # a broadcast (a Redis restart, a dropped event) asks for the rest: every stored
+        # message reaches it within one heartbeat, live or not.
+        await self.refresh_groups()
+        followed = [self.conversation_id] if getattr(self, "conversation_id", None) else []
+        await self.send_json({"type": "pong", "seqs": await self.last_seqs(followed)})
 
 
 def _ticket_link(ticket_id: int) -> dict[str, Any]:
@@ -743,7 +764,9 @@ class ConsoleConsumer(ChatSocket):
 
     async def heartbeat(self, frame: dict) -> None:
         await call_service(services.presence_set, specialist=self.user, status=self.presence)
-        await self.send_json({"type": "pong", "presence": self.presence})
+        await self.refresh_groups()
+        seqs = await self.last_seqs(sorted(self.held))
+        await self.send_json({"type": "pong", "presence": self.presence, "seqs": seqs})
 
     # Group events.
     async def chat_typing(self, event: dict) -> None:

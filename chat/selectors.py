@@ -113,6 +113,13 @@ def conversations_held_by(*, specialist: User) -> list[Conversation]:
     )
 
 
+def last_seqs(*, conversation_ids: list[int]) -> dict[int, int]:
+    """The last sequence number of each conversation: what a client should hold."""
+    if not conversation_ids:
+        return {}
+    return dict(Conversation.objects.filter(pk__in=conversation_ids).values_list("pk", "last_seq"))
+
+
 def customer_open_tickets(*, customer: User, limit: int = 10) -> list[dict]:
     """The customer's open tickets for the console sidebar (empty until tickets exist)."""
     try:

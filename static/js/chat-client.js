@@ -84,7 +84,7 @@
       retry = 0;
       root.dataset.connection = "open";
       setConn("");
-      send({ type: "resume", after_seq: lastSeq });
+      send({ type: "resume", after_seq: heldThrough() });
       clearInterval(pingTimer);
       pingTimer = setInterval(function () { send({ type: "ping" }); }, 25000);
     };
@@ -108,6 +108,15 @@
       const delay = Math.min(30000, 1000 * Math.pow(2, retry++)) * (0.7 + Math.random() * 0.6);
       retryTimer = setTimeout(connect, delay);
     };
+  }
+
+  // The highest n such that messages 1..n are all here. Resuming after the highest number
+  // seen instead would skip a message whose broadcast was lost while a later one (our
+  // own, acknowledged) arrived.
+  function heldThrough() {
+    let n = 0;
+    while (items.has(n + 1)) n++;
+    return n;
   }
 
   function send(frame) {
@@ -356,7 +365,11 @@
       markDelivered(f.seq);
     },
     ended: function (f) { endConversation(f.by); },
-    pong: function () {},
+    pong: function (f) {
+      // The server says how far the conversation goes: fetch anything this page missed.
+      const last = conversation && f.seqs ? f.seqs[String(conversation.id)] || 0 : 0;
+      if (last > heldThrough()) send({ type: "resume", after_seq: heldThrough() });
+    },
     error: function (f) {
       showAlert(f.message);
       showAlert.last = f.message;

@@ -250,6 +250,15 @@
     },
     ack: function (f) {
       const i = outbox.findIndex(function (o) { return o.client_id === f.client_id; });
+      const chat = chats.get(f.conversation);
+      if (i !== -1 && chat) {
+        // Stored: show it as such now rather than when its broadcast comes back (which a
+        // Redis restart can delay until the next heartbeat); the broadcast then adds nothing.
+        addMessage(chat, {
+          seq: f.seq, body: outbox[i].body, client_id: f.client_id, sender_role: "specialist",
+          sender_name: root.dataset.me || "", created_at: new Date().toISOString(),
+        });
+      }
       if (i !== -1) outbox.splice(i, 1);
       if (f.conversation === current) renderChat();
     },
@@ -279,7 +288,17 @@
       chat.data.ticket = f.ticket;
       if (f.conversation === current) renderChat();
     },
-    pong: function () {},
+    pong: function (f) {
+      // Messages whose broadcast this console missed (a Redis restart, a dropped event):
+      // ask for everything after the last one it holds without a gap.
+      Object.keys(f.seqs || {}).forEach(function (key) {
+        const chat = chats.get(Number(key));
+        if (!chat) return;
+        let held = 0;
+        while (chat.messages.has(held + 1)) held++;
+        if (f.seqs[key] > held) send({ type: "history", conversation: Number(key), after_seq: held });
+      });
+    },
     error: function (f) {
       ui.ticket.disabled = false;
       ui.alert.textContent = f.message;

@@ -4,6 +4,7 @@
 import re
 
 import pytest
+import redis
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -28,39 +29,47 @@ def _login(page, url: str, email: str) -> None:
     page.goto(f"{url}/")
 
 
+def _chat_accepted(portal, specialist_ctx, customer_ctx, screenshot=None):
+    """A customer (Ada) starts a chat from the help dialog; the specialist (Sam) accepts it.
+    Returns the specialist's page and the customer's dialog."""
+    agent = specialist_ctx.new_page()
+    _login(agent, portal.url, "agent@support.example")
+    agent.goto(f"{portal.url}/chat/console/")
+    expect(agent.locator("#chat-console")).to_have_attribute("data-connection", "open")
+
+    customer = customer_ctx.new_page()
+    _login(customer, portal.url, "admin@acme.example")
+    customer.evaluate("PremiumDeskHelp.open('chat')")
+    dialog = customer.get_by_role("dialog", name="How can we help?")
+    expect(dialog.get_by_text("1 specialists online.")).to_be_visible()
+    dialog.locator('.help-step[data-step="chat"]').get_by_label("What is the chat about?").fill(
+        "Workflow emails stopped"
+    )
+    dialog.locator('.help-step[data-step="chat"]').get_by_label("Your message").fill(
+        "Since 9:00 no workflow email goes out."
+    )
+    dialog.get_by_role("button", name="Send message").click()
+    expect(dialog.get_by_role("status")).to_contain_text("You are number 1 in the queue.")
+    expect(dialog.locator(".chat-msg-customer .chat-tick")).to_contain_text("Sent")
+    if screenshot:
+        screenshot(customer, "customer-waiting")
+
+    waiting = agent.locator("[data-console-queue] li", has_text="Workflow emails stopped")
+    expect(waiting).to_be_visible()
+    waiting.get_by_role("button", name="Accept").click()
+    expect(dialog.get_by_role("status")).to_have_text("Chatting with Sam")
+    return agent, customer, dialog
+
+
 def test_customer_and_specialist_chat_through_a_reload(portal, browser, screenshot):
     specialist_ctx = browser.new_context(viewport={"width": 1280, "height": 860})
     customer_ctx = browser.new_context(viewport={"width": 1280, "height": 860})
     specialist_ctx.set_default_timeout(10_000)
     customer_ctx.set_default_timeout(10_000)
     try:
-        agent = specialist_ctx.new_page()
-        _login(agent, portal.url, "agent@support.example")
-        agent.goto(f"{portal.url}/chat/console/")
-        expect(agent.locator("#chat-console")).to_have_attribute("data-connection", "open")
-
-        customer = customer_ctx.new_page()
-        _login(customer, portal.url, "admin@acme.example")
-        customer.evaluate("PremiumDeskHelp.open('chat')")
-        dialog = customer.get_by_role("dialog", name="How can we help?")
-        expect(dialog.get_by_text("1 specialists online.")).to_be_visible()
-        dialog.locator('.help-step[data-step="chat"]').get_by_label("What is the chat about?").fill(
-            "Workflow emails stopped"
-        )
-        dialog.locator('.help-step[data-step="chat"]').get_by_label("Your message").fill(
-            "Since 9:00 no workflow email goes out."
-        )
-        dialog.get_by_role("button", name="Send message").click()
-        expect(dialog.get_by_role("status")).to_contain_text("You are number 1 in the queue.")
-        expect(dialog.locator(".chat-msg-customer .chat-tick")).to_contain_text("Sent")
-        screenshot(customer, "customer-waiting")
-
-        waiting = agent.locator("[data-console-queue] li", has_text="Workflow emails stopped")
-        expect(waiting).to_be_visible()
-        waiting.get_by_role("button", name="Accept").click()
+        agent, customer, dialog = _chat_accepted(portal, specialist_ctx, customer_ctx, screenshot)
         expect(agent.locator("[data-customer-role]")).to_have_text("Super admin")
         expect(agent.locator("[data-customer-account]")).to_have_text("Acme Corp")
-        expect(dialog.get_by_role("status")).to_have_text("Chatting with Sam")
 
         agent.locator("#console-input").press_sequentially("Looking")
         expect(dialog.get_by_text("Sam is typing…")).to_be_visible()
@@ -130,3 +139,41 @@ def test_with_no_specialist_online_the_customer_is_offered_email_with_what_they_
         "step": "email",
         "data": {"subject": "Import <CSV> fails", "description": "Row 12 is rejected.\nWhy?"},
     }
+
+
+def test_messages_whose_broadcast_was_lost_arrive_with_the_next_heartbeat(
+    portal, browser, screenshot
+):
+    """Redis restarted between two reads: the groups are gone, no socket saw an error.
+    Each side's heartbeat (25 s customer, 20 s console) learns how far the chat goes,
+    fetches what it missed and rejoins its groups."""
+    specialist_ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+    customer_ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+    specialist_ctx.set_default_timeout(10_000)
+    customer_ctx.set_default_timeout(10_000)
+    try:
+        agent, customer, dialog = _chat_accepted(portal, specialist_ctx, customer_ctx)
+        client = redis.Redis.from_url(portal.env["REDIS_URL"])
+        forgotten = list(client.scan_iter(match="*group:chat.conversation.*"))
+        assert forgotten and client.delete(*forgotten) == len(forgotten)
+
+        agent.locator("#console-input").fill("Sent while Redis forgot the chat.")
+        agent.locator("#console-input").press("Enter")
+        expect(agent.locator(".console-log .chat-body").last).to_have_text(
+            "Sent while Redis forgot the chat.", timeout=30_000
+        )
+        bodies = dialog.locator(".chat-log .chat-body")
+        expect(bodies.last).to_have_text("Sent while Redis forgot the chat.", timeout=30_000)
+        composer = dialog.locator('.help-step[data-step="chat"]').get_by_label(
+            "Message", exact=True
+        )
+        composer.fill("Got it.")
+        composer.press("Enter")
+        expect(agent.locator(".console-log .chat-body").last).to_have_text(
+            "Got it.", timeout=30_000
+        )
+        expect(bodies).to_have_count(3)
+        screenshot(customer, "customer-after-lost-broadcast")
+    finally:
+        specialist_ctx.close()
+        customer_ctx.close()

@@ -2,11 +2,13 @@
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from chat import consumers, services
+from chat.broadcast import conversation_group
 from chat.models import Conversation, ConversationStatus, Message
 from tests.chat.conftest import Socket, run_async, session_cookie
 from tests.factories import StaffFactory, SuperAdminFactory
@@ -230,7 +232,8 @@ def test_bad_frames_get_an_error_change_nothing_and_the_socket_stays_usable(cust
         await chat.send({"type": "message", "body": "x" * 4000, "client_id": "max"})
         assert (await chat.recv_type("ack"))["seq"] == 2
         await chat.send({"type": "ping"})
-        assert (await chat.recv_type("pong")) == {"type": "pong"}
+        pong = await chat.recv_type("pong")
+        assert list(pong["seqs"].values()) == [2]  # nothing bad was stored
         await chat.close()
 
     run(body)
@@ -422,5 +425,59 @@ def test_waiting_customers_see_their_place_move_up_when_a_chat_is_accepted(custo
         assert moved["position"] == 1 and moved["offer_email"] is False
         for sock in (console, one, two):
             await sock.close()
+
+    run(body)
+
+
+async def forget_group(group: str) -> None:
+    """What a Redis that restarted between two reads has done: the group is gone, the
+    sockets in it never saw an error."""
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):  # in-memory layer (plain test runs)
+        layer.groups.pop(group, None)
+    else:  # channels-redis (CI)
+        connection = layer.connection(layer.consistent_hash(group))
+        await connection.delete(layer._group_key(group))
+
+
+def test_a_heartbeat_rejoins_forgotten_groups_and_says_how_far_each_chat_goes(customer, specialist):
+    customer_cookie, specialist_cookie = session_cookie(customer), session_cookie(specialist)
+
+    async def body():
+        chat = Socket(CUSTOMER, customer_cookie)
+        assert await chat.connect()
+        conversation_id = (await start_chat(chat))["conversation"]["id"]
+        console = Socket(CONSOLE, specialist_cookie)
+        assert await console.connect()
+        await console.send({"type": "accept", "conversation": conversation_id})
+        await console.recv_type("conversation")
+
+        async def specialist_says(text: str) -> int:
+            frame = {"type": "message", "conversation": conversation_id, "body": text}
+            await console.send({**frame, "client_id": text})
+            return (await console.recv_type("ack"))["seq"]
+
+        await forget_group(conversation_group(conversation_id))
+        lost = await specialist_says("lost")
+        assert lost == 2
+        # The broadcast went nowhere: the customer's socket hears nothing of it...
+        while not await chat.nothing(0.5):
+            assert (await chat.recv())["type"] != "message"
+        # ...until its heartbeat: the pong says how far the chat goes, so the client asks.
+        await chat.send({"type": "ping"})
+        assert (await chat.recv_type("pong"))["seqs"] == {str(conversation_id): 2}
+        await chat.send({"type": "resume", "after_seq": 1})
+        resumed = await chat.recv_type("history")
+        assert [m["body"] for m in resumed["messages"]] == ["lost"]
+        # The heartbeat also put the socket back in its groups: live delivery again.
+        assert await specialist_says("live") == 3
+        live = await chat.recv_type("message")
+        assert (live["message"]["body"], live["message"]["seq"]) == ("live", 3)
+
+        await console.send({"type": "ping"})
+        pong = await console.recv_type("pong")
+        assert pong["seqs"] == {str(conversation_id): 3} and pong["presence"] == "online"
+        await chat.close()
+        await console.close()
 
     run(body)
