@@ -273,18 +273,20 @@ async def run(args: argparse.Namespace) -> None:
             ):
                 await spec.recv()  # state
 
-                def ours_delivered(raw, expect):
+                # Client ids are unique per layer: the server stores a re-sent id once and
+                # does not broadcast it again, so a second layer's run must not reuse them.
+                def ours_delivered(raw, expect, prefix=f"{label}:"):
                     frame = json.loads(raw)
                     return frame["type"] == "message" and (
-                        expect is None or frame["message"]["client_id"] == expect
+                        expect is None or frame["message"]["client_id"] == prefix + expect
                     )
 
                 name = f"ours (stored), {label}"
                 results[name] = await measure(
                     cust,
                     spec,
-                    lambda tag: json.dumps(
-                        {"type": "message", "body": "hello " + tag, "client_id": tag}
+                    lambda tag, prefix=f"{label}:": json.dumps(
+                        {"type": "message", "body": "hello " + tag, "client_id": prefix + tag}
                     ),
                     ours_delivered,
                     args.messages,
