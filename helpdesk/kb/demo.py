@@ -1,6 +1,7 @@
 """Demo knowledge-base articles, written for this product (seeded by `seed_demo`)."""
 
 from helpdesk.kb.services import article_save
+from helpdesk.models import Article
 
 # (slug, language, title, summary, body)
 DEMO_ARTICLES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -412,6 +413,15 @@ Le numéro de téléphone Premium dédié est affiché en bas de la fenêtre d'a
 
 
 def demo_articles_seed() -> None:
-    """Create or refresh the demo articles (idempotent)."""
+    """Create the demo articles that do not exist yet (idempotent). Existing ones are left
+    alone: `make run` seeds on every start, and a lead's edits must survive it."""
+    existing = set(
+        Article.objects.filter(slug__in=[a[0] for a in DEMO_ARTICLES]).values_list(
+            "slug", flat=True
+        )
+    )
     for slug, language, title, summary, body in DEMO_ARTICLES:
-        article_save(slug=slug, language=language, title=title, summary=summary, body=body.strip())
+        if slug not in existing:
+            article_save(
+                slug=slug, language=language, title=title, summary=summary, body=body.strip()
+            )

@@ -359,3 +359,16 @@ def test_demo_seed_has_twenty_articles_in_three_languages():
     assert Article.objects.count() >= 20
     languages = set(Article.objects.values_list("language", flat=True))
     assert languages == {"en", "fr", "ja"}
+
+
+def test_seeding_again_keeps_a_leads_edits_of_a_demo_article():
+    with override_settings(DEBUG=True):
+        demo_seed()
+        article = Article.objects.get(slug="how-premium-support-works")
+        article.title = "Ask us to call you back"
+        article.save()
+        edited_at = Article.objects.get(pk=article.pk).updated_at
+        demo_seed()  # `make run` seeds on every start
+    article.refresh_from_db()
+    assert article.title == "Ask us to call you back"
+    assert article.updated_at == edited_at
