@@ -63,6 +63,8 @@ CLOSE_RESUME = 4503
 # messages and retries the layer, waiting this long at first, doubling up to the cap.
 LAYER_RETRY_FIRST_SECONDS = 0.5
 LAYER_RETRY_MAX_SECONDS = 5.0
+# A heartbeat's group refresh gives up after this long (Redis unreachable, not stopped).
+REFRESH_GROUPS_SECONDS = 1.0
 
 
 class _Window:
@@ -189,10 +191,13 @@ class ChatSocket(AsyncWebsocketConsumer):
         if self.layer_down:
             return
         try:
-            for group in list(self.groups_joined):
-                await self.channel_layer.group_add(group, self.channel_name)
-        except Exception:  # noqa: BLE001 - away: the receive loop notices and retries
-            logger.warning("chat groups not refreshed", exc_info=True)
+            # Bounded: with Redis unreachable (not stopped) a call could wait for the
+            # layer's 30 s read timeout and hold up this socket's frames meanwhile.
+            async with asyncio.timeout(REFRESH_GROUPS_SECONDS):
+                for group in list(self.groups_joined):
+                    await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # noqa: BLE001 - away: the next heartbeat tries again
+            logger.warning("chat groups not refreshed")
 
     async def last_seqs(self, conversation_ids: list[int]) -> dict[str, int]:
         seqs = await database_sync_to_async(selectors.last_seqs)(conversation_ids=conversation_ids)
@@ -700,7 +705,10 @@ class ConsoleConsumer(ChatSocket):
         return {"type": "conversation", "conversation": self._conversation(conversation, after_seq)}
 
     async def history(self, frame: dict) -> None:
-        await self.send_json(await self._conversation_frame(_conversation_id(frame), _seq(frame)))
+        # A catch-up (the console asks after a pong showed a gap): the messages only, as
+        # "catch_up", so the console merges them without switching to that chat.
+        payload = await self._conversation_frame(_conversation_id(frame), _seq(frame))
+        await self.send_json({**payload, "type": "catch_up"})
 
     async def accept_chat(self, frame: dict) -> None:
         conversation = await call_service(

@@ -7,6 +7,7 @@ logged once per call, instead of every page and chat socket failing with a 500 (
 cached_db session re-fills the cache after a miss and raised there)."""
 
 import logging
+import time
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
@@ -14,8 +15,18 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger(__name__)
 
 
+# One warning (with its traceback) per interval: a page makes several cache calls, and an
+# outage would otherwise write a traceback for each of them.
+WARN_EVERY_SECONDS = 30.0
+_last_warning = 0.0
+
+
 def _unavailable(action: str) -> None:
-    logger.warning("cache %s failed; carrying on without the cache", action, exc_info=True)
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= WARN_EVERY_SECONDS:
+        _last_warning = now
+        logger.warning("cache %s failed; carrying on without the cache", action, exc_info=True)
 
 
 class TolerantRedisCache(RedisCache):

@@ -244,6 +244,10 @@ TICKET_RATE_LIMIT_PER_HOUR = env.int("TICKET_RATE_LIMIT_PER_HOUR", default=20)
 # typing with the dialog's debounce stays far below it; a script scraping the knowledge
 # base or filling the deflection report does not.
 SUGGESTION_RATE_LIMIT_PER_MINUTE = env.int("SUGGESTION_RATE_LIMIT_PER_MINUTE", default=120)
+# Reverse proxies in front of the portal (nginx, a load balancer): that many entries of
+# X-Forwarded-For, counted from the right, are trusted to name the client's address.
+# 0 (direct connections) ignores the header, which a client could otherwise forge.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 # Live chat (PRODUCT.md §6).
 # A waiting chat should get its first specialist message within this time; past it the
 # SLA sweep alerts the leads.

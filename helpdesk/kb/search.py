@@ -110,8 +110,10 @@ def search_words(text: str, *, for_query: bool = False) -> list[SearchWord]:
     if for_query and words and folded and folded[-1].isalnum():
         # The user is still typing the last word: match it as a prefix.
         last = words[-1]
-        latin_prefix = last.text.isascii() and len(last.text) >= MIN_LATIN_PREFIX
-        if folded.endswith(last.text) and (latin_prefix or len(last.text) == 1):
+        latin = _script(last.text[0]) == "latin"
+        latin_prefix = latin and last.text.isascii() and len(last.text) >= MIN_LATIN_PREFIX
+        kana_or_kanji = not latin and len(last.text) == 1
+        if folded.endswith(last.text) and (latin_prefix or kana_or_kanji):
             words[-1] = SearchWord(last.text, prefix=True)
     if for_query:
         unique: dict[str, SearchWord] = {}

@@ -18,7 +18,7 @@ from helpdesk.kb import selectors, services
 from helpdesk.kb.forms import ArticleFeedbackForm, HelpKeyForm
 from helpdesk.kb.markdown import render_markdown
 from helpdesk.kb.permissions import can_give_article_feedback
-from helpdesk.ratelimit import rate_limit_count, rate_limit_exceeded
+from helpdesk.ratelimit import client_address, rate_limit_count, rate_limit_exceeded
 
 QUESTION_MAX_CHARS = 1000
 SUGGESTIONS_RATE_LIMITED = gettext_lazy(
@@ -29,7 +29,7 @@ SUGGESTIONS_RATE_LIMITED = gettext_lazy(
 def _suggestion_client(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"addr:{request.META.get('REMOTE_ADDR', '')}"
+    return f"addr:{client_address(request)}"
 
 
 def _key(value: str | None) -> uuid.UUID | None:
@@ -45,9 +45,12 @@ def article_suggest(request: HttpRequest) -> JsonResponse:
     limit = settings.SUGGESTION_RATE_LIMIT_PER_MINUTE
     if rate_limit_exceeded(scope="suggest", ident=client, limit=limit, window=60):
         # Nothing searched, nothing recorded for the deflection report.
-        return JsonResponse(
-            {"results": [], "announcement": str(SUGGESTIONS_RATE_LIMITED)}, status=429
+        response = JsonResponse(
+            {"results": [], "announcement": str(SUGGESTIONS_RATE_LIMITED), "retry": True},
+            status=429,
         )
+        response["Retry-After"] = "60"
+        return response
     rate_limit_count(scope="suggest", ident=client, window=60)
     query = request.GET.get("q", "")[:QUESTION_MAX_CHARS]
     language = get_language()

@@ -97,7 +97,12 @@
     return chat;
   }
   function addMessage(chat, m) {
-    if (chat.messages.has(m.seq)) return;
+    const have = chat.messages.get(m.seq);
+    if (have) {
+      // The server's copy replaces the one made on the ack (its time and name are right).
+      if (have.local && !m.local) chat.messages.set(m.seq, m);
+      return;
+    }
     chat.messages.set(m.seq, m);
     chat.lastSeq = Math.max(chat.lastSeq, m.seq);
     if (m.sender_role === "customer" && (current !== chat.data.id || document.visibilityState !== "visible")) chat.unread += 1;
@@ -239,6 +244,16 @@
       chat.ended = false;
       select(chat.data.id);
     },
+    catch_up: function (f) {
+      // Messages this console missed: merged into their chat, which stays where it is
+      // (not selected, not reopened), so the composer keeps addressing the current chat.
+      const chat = chats.get(f.conversation.id);
+      if (!chat) return;
+      (f.conversation.messages || []).forEach(function (m) { addMessage(chat, m); });
+      renderHeld();
+      if (chat.data.id === current) renderChat();
+      ackDelivery();
+    },
     message: function (f) {
       const chat = chats.get(f.message.conversation);
       if (!chat) return;
@@ -256,7 +271,7 @@
         // Redis restart can delay until the next heartbeat); the broadcast then adds nothing.
         addMessage(chat, {
           seq: f.seq, body: outbox[i].body, client_id: f.client_id, sender_role: "specialist",
-          sender_name: root.dataset.me || "", created_at: new Date().toISOString(),
+          sender_name: root.dataset.me || "", created_at: new Date().toISOString(), local: true,
         });
       }
       if (i !== -1) outbox.splice(i, 1);

@@ -161,6 +161,7 @@
         })
         .then(function (data) {
           if (mine !== sequence) return; // an older answer arriving late
+          if (data.retry) lastQuery = ""; // refused (too fast): typing the same again retries
           render(data.results || [], data.announcement || "");
         })
         .catch(function () { /* aborted or offline: keep what is shown */ })

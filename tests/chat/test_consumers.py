@@ -477,6 +477,11 @@ def test_a_heartbeat_rejoins_forgotten_groups_and_says_how_far_each_chat_goes(cu
         await console.send({"type": "ping"})
         pong = await console.recv_type("pong")
         assert pong["seqs"] == {str(conversation_id): 3} and pong["presence"] == "online"
+        # The console's catch-up comes as its own frame type, so the console merges it
+        # without switching to that chat.
+        await console.send({"type": "history", "conversation": conversation_id, "after_seq": 1})
+        catch_up = await console.recv_type("catch_up")
+        assert [m["seq"] for m in catch_up["conversation"]["messages"]] == [2, 3]
         await chat.close()
         await console.close()
 

@@ -61,6 +61,8 @@ def test_a_word_being_typed_matches_as_a_prefix_from_its_third_letter():
     ArticleFactory(slug="ca", title="CA certificates")
     assert _slugs("ca") == ["ca"]  # two letters: the whole word only
     assert _slugs("cal") == ["callback"]
+    assert _slugs("request c") == ["callback"]  # one letter: no prefix, "request" matches
+    assert search.search_words("request c", for_query=True)[-1] == search.SearchWord("c")
 
 
 def test_suggestions_prefer_the_users_language_then_fall_back_to_english():

@@ -287,7 +287,12 @@ def test_a_client_asking_too_fast_is_refused_and_nothing_is_recorded(client, set
         assert _suggest(client, "callback", key=str(uuid.uuid4())).status_code == 200
     refused = _suggest(client, "callback", key=str(uuid.uuid4()))
     assert refused.status_code == 429
-    assert refused.json() == {"results": [], "announcement": str(SUGGESTIONS_RATE_LIMITED)}
+    assert refused.json() == {
+        "results": [],
+        "announcement": str(SUGGESTIONS_RATE_LIMITED),
+        "retry": True,
+    }
+    assert refused["Retry-After"] == "60"
     assert HelpQuestion.objects.count() == 3
     # Another client (here a signed-in user) has its own allowance.
     other = Client(REMOTE_ADDR="127.0.0.1")
@@ -372,3 +377,23 @@ def test_seeding_again_keeps_a_leads_edits_of_a_demo_article():
     article.refresh_from_db()
     assert article.title == "Ask us to call you back"
     assert article.updated_at == edited_at
+
+
+def test_behind_a_proxy_each_anonymous_visitor_has_their_own_allowance(settings):
+    settings.SUGGESTION_RATE_LIMIT_PER_MINUTE = 2
+    ArticleFactory(slug="callback", title="Request a callback")
+
+    def visitor(address):
+        # Every request reaches the portal from the proxy's address, 127.0.0.1.
+        return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=address)
+
+    first, second = visitor("203.0.113.7"), visitor("198.51.100.4")
+    # Without trusted proxies the header is ignored: a client cannot forge its way out.
+    assert [_suggest(first, "callback").status_code for _ in range(2)] == [200, 200]
+    assert _suggest(second, "callback").status_code == 429
+    settings.TRUSTED_PROXIES = 1
+    assert [_suggest(second, "callback").status_code for _ in range(3)] == [200, 200, 429]
+    assert _suggest(first, "callback").status_code == 200
+    # A forged entry on the left does not change who the proxy says the client is.
+    forged = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.4")
+    assert _suggest(forged, "callback").status_code == 429
