@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Customers and staff"
+    verbose_name = _("Customers and staff")
 
     def ready(self) -> None:
         # Staff groups hold permissions of every app, so keep them in step after each migrate.

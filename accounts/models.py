@@ -43,6 +43,7 @@ class Account(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
+        verbose_name_plural = _("customer accounts")
         ordering = ["name"]
         verbose_name = _("customer account")
 
@@ -65,6 +66,8 @@ class Subscription(models.Model):
     objects = ActivePeriodQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
         ordering = ["account", "hub"]
         indexes = [models.Index(fields=["account", "starts_at"])]
         constraints = [
@@ -94,6 +97,7 @@ class PremiumSupportPurchase(models.Model):
     objects = ActivePeriodQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = _("Premium Support purchases")
         ordering = ["account", "-starts_at"]
         indexes = [models.Index(fields=["account", "starts_at"])]
         constraints = [
@@ -160,6 +164,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: list[str] = []
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["email"]
         constraints = [
             # A customer user has exactly one account and a role; staff have neither.

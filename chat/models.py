@@ -73,6 +73,7 @@ class Conversation(DeadlineTracked):
     )
 
     class Meta(DeadlineTracked.Meta):
+        verbose_name_plural = _("chats")
         ordering = ["-created_at"]
         indexes = [
             *DeadlineTracked.Meta.indexes,
@@ -112,6 +113,8 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
         ordering = ["conversation", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq"),

@@ -53,6 +53,8 @@ class Ticket(DeadlineTracked):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta(DeadlineTracked.Meta):
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
         ordering = ["due_at", "id"]
         indexes = [
             *DeadlineTracked.Meta.indexes,
@@ -121,6 +123,7 @@ class Reply(models.Model):
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("reply")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="reply_ticket_time")]
         verbose_name_plural = _("replies")
@@ -160,6 +163,8 @@ class TicketEvent(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
 
@@ -216,6 +221,7 @@ class CallbackRequest(DeadlineTracked):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta(DeadlineTracked.Meta):
+        verbose_name_plural = _("callback requests")
         ordering = ["created_at", "id"]
         indexes = [
             *DeadlineTracked.Meta.indexes,
@@ -247,6 +253,8 @@ class CallbackAttempt(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("call attempt")
+        verbose_name_plural = _("call attempts")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -262,6 +270,8 @@ class CallbackEvent(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("callback event")
+        verbose_name_plural = _("callback events")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

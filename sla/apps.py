@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SlaConfig(AppConfig):
     name = "sla"
-    verbose_name = "SLA"
+    verbose_name = _("SLA")
 
     def ready(self) -> None:
         from sla import signals

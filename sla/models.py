@@ -49,6 +49,8 @@ class BusinessCalendar(models.Model):
     )
 
     class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="one_default_calendar"
@@ -70,6 +72,7 @@ class BusinessHours(models.Model):
     closes = models.TimeField(_("closes"))
 
     class Meta:
+        verbose_name = _("business hours")
         ordering = ["calendar", "weekday", "opens"]
         verbose_name_plural = _("business hours")
         constraints = [
@@ -90,6 +93,8 @@ class Holiday(models.Model):
     name = models.CharField(_("name"), max_length=100)
 
     class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
         ordering = ["calendar", "date"]
         constraints = [
             models.UniqueConstraint(fields=["calendar", "date"], name="one_holiday_per_date")
@@ -120,6 +125,8 @@ class ResponseTimeException(models.Model):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("response-time exception")
+        verbose_name_plural = _("response-time exceptions")
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["ends_at", "starts_at"])]
         constraints = [
