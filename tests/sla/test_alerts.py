@@ -63,6 +63,9 @@ def test_customers_cannot_listen_to_staff_alerts():
         communicator = _communicator(customer)
         connected, code = await communicator.connect()
         assert not connected and code == 4403
+        # End the refused consumer here, not in the event loop's teardown, where a
+        # cancelled channel-layer read once hung the whole CI run.
+        await communicator.disconnect()
 
     async_to_sync(scenario_real)()
 
@@ -74,5 +77,6 @@ def test_foreign_origin_is_refused():
         )
         connected, _ = await communicator.connect()
         assert not connected
+        await communicator.disconnect()
 
     async_to_sync(scenario)()
