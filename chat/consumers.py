@@ -194,10 +194,13 @@ class ChatSocket(AsyncWebsocketConsumer):
             # Bounded: with Redis unreachable (not stopped) a call could wait for the
             # layer's 30 s read timeout and hold up this socket's frames meanwhile.
             async with asyncio.timeout(REFRESH_GROUPS_SECONDS):
-                for group in list(self.groups_joined):
-                    await self.channel_layer.group_add(group, self.channel_name)
+                await self._add_to_groups()
         except Exception:  # noqa: BLE001 - away: the next heartbeat tries again
             logger.warning("chat groups not refreshed")
+
+    async def _add_to_groups(self) -> None:
+        for group in list(self.groups_joined):
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def last_seqs(self, conversation_ids: list[int]) -> dict[str, int]:
         seqs = await database_sync_to_async(selectors.last_seqs)(conversation_ids=conversation_ids)
@@ -254,8 +257,7 @@ class ChatSocket(AsyncWebsocketConsumer):
     async def _rejoin(self) -> bool:
         """Join every group again (a restarted Redis has none). True once all joined."""
         try:
-            for group in list(self.groups_joined):
-                await self.channel_layer.group_add(group, self.channel_name)
+            await self._add_to_groups()
         except Exception:  # noqa: BLE001 - still away
             return False
         self.layer_down = False
@@ -416,14 +418,6 @@ class ChatSocket(AsyncWebsocketConsumer):
             },
         )
 
-    async def ping(self, frame: dict) -> None:
-        # The pong says how far each followed conversation goes, so a client that missed
-        # a broadcast (a Redis restart, a dropped event) asks for the rest: every stored
-        # message reaches it within one heartbeat, live or not.
-        await self.refresh_groups()
-        followed = [self.conversation_id] if getattr(self, "conversation_id", None) else []
-        await self.send_json({"type": "pong", "seqs": await self.last_seqs(followed)})
-
 
 def _ticket_link(ticket_id: int) -> dict[str, Any]:
     return {"id": ticket_id, "url": reverse("admin:helpdesk_ticket_change", args=[ticket_id])}
@@ -512,6 +506,14 @@ class CustomerChatConsumer(ChatSocket):
         if position is None:
             return None
         return {"position": position, **self._availability(position)}
+
+    async def ping(self, frame: dict) -> None:
+        # The pong says how far the chat goes, so a client that missed a broadcast (a
+        # Redis restart, a dropped event) asks for the rest: every stored message reaches
+        # it within one heartbeat, live or not.
+        await self.refresh_groups()
+        followed = [self.conversation_id] if self.conversation_id else []
+        await self.send_json({"type": "pong", "seqs": await self.last_seqs(followed)})
 
     async def resume(self, frame: dict) -> None:
         snapshot = await self._snapshot(_seq(frame))

@@ -2,19 +2,37 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from helpdesk.kb.permissions import can_give_article_feedback
 from helpdesk.models import Article, ArticleFeedback, HelpQuestion
+from helpdesk.ratelimit import rate_limit_count, rate_limit_exceeded
 
 FEEDBACK_NOT_ALLOWED = "Log in with a customer account to rate articles."
 FEEDBACK_ARTICLE_UNPUBLISHED = "This article is not published."
 COMMENT_MAX = 2000
 COMMENT_TOO_LONG = f"Keep the comment to {COMMENT_MAX} characters or fewer."
 QUESTION_MAX = 255
+SUGGESTIONS_RATE_LIMITED = gettext_lazy(
+    "You are asking faster than we can answer. Wait a minute, then try again."
+)
+SUGGESTION_WINDOW_SECONDS = 60
+
+
+def suggestion_allowance_take(*, client: str) -> bool:
+    """Count one suggestion request for a client (a user or an address); False, and
+    nothing counted, once it has had SUGGESTION_RATE_LIMIT_PER_MINUTE this minute."""
+    limit = settings.SUGGESTION_RATE_LIMIT_PER_MINUTE
+    window = SUGGESTION_WINDOW_SECONDS
+    if rate_limit_exceeded(scope="suggest", ident=client, limit=limit, window=window):
+        return False
+    rate_limit_count(scope="suggest", ident=client, window=window)
+    return True
 
 
 @transaction.atomic

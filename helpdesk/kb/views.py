@@ -2,14 +2,13 @@
 
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -18,12 +17,9 @@ from helpdesk.kb import selectors, services
 from helpdesk.kb.forms import ArticleFeedbackForm, HelpKeyForm
 from helpdesk.kb.markdown import render_markdown
 from helpdesk.kb.permissions import can_give_article_feedback
-from helpdesk.ratelimit import client_address, rate_limit_count, rate_limit_exceeded
+from helpdesk.ratelimit import client_address
 
 QUESTION_MAX_CHARS = 1000
-SUGGESTIONS_RATE_LIMITED = gettext_lazy(
-    "You are asking faster than we can answer. Wait a minute, then try again."
-)
 
 
 def _suggestion_client(request: HttpRequest) -> str:
@@ -41,17 +37,18 @@ def _key(value: str | None) -> uuid.UUID | None:
 @never_cache
 def article_suggest(request: HttpRequest) -> JsonResponse:
     """Suggestions for the help dialog's "Ask a question" field, as JSON."""
-    client = _suggestion_client(request)
-    limit = settings.SUGGESTION_RATE_LIMIT_PER_MINUTE
-    if rate_limit_exceeded(scope="suggest", ident=client, limit=limit, window=60):
+    if not services.suggestion_allowance_take(client=_suggestion_client(request)):
         # Nothing searched, nothing recorded for the deflection report.
         response = JsonResponse(
-            {"results": [], "announcement": str(SUGGESTIONS_RATE_LIMITED), "retry": True},
+            {
+                "results": [],
+                "announcement": str(services.SUGGESTIONS_RATE_LIMITED),
+                "retry": True,
+            },
             status=429,
         )
-        response["Retry-After"] = "60"
+        response["Retry-After"] = str(services.SUGGESTION_WINDOW_SECONDS)
         return response
-    rate_limit_count(scope="suggest", ident=client, window=60)
     query = request.GET.get("q", "")[:QUESTION_MAX_CHARS]
     language = get_language()
     articles = selectors.article_suggestions(query=query, language=language)

@@ -29,6 +29,12 @@ def _login(page, url: str, email: str) -> None:
     page.goto(f"{url}/")
 
 
+def _fill_chat_step(dialog, topic: str, message: str) -> None:
+    step = dialog.locator('.help-step[data-step="chat"]')
+    step.get_by_label("What is the chat about?").fill(topic)
+    step.get_by_label("Your message").fill(message)
+
+
 def _chat_accepted(portal, specialist_ctx, customer_ctx, screenshot=None):
     """A customer (Ada) starts a chat from the help dialog; the specialist (Sam) accepts it.
     Returns the specialist's page and the customer's dialog."""
@@ -42,12 +48,7 @@ def _chat_accepted(portal, specialist_ctx, customer_ctx, screenshot=None):
     customer.evaluate("PremiumDeskHelp.open('chat')")
     dialog = customer.get_by_role("dialog", name="How can we help?")
     expect(dialog.get_by_text("1 specialists online.")).to_be_visible()
-    dialog.locator('.help-step[data-step="chat"]').get_by_label("What is the chat about?").fill(
-        "Workflow emails stopped"
-    )
-    dialog.locator('.help-step[data-step="chat"]').get_by_label("Your message").fill(
-        "Since 9:00 no workflow email goes out."
-    )
+    _fill_chat_step(dialog, "Workflow emails stopped", "Since 9:00 no workflow email goes out.")
     dialog.get_by_role("button", name="Send message").click()
     expect(dialog.get_by_role("status")).to_contain_text("You are number 1 in the queue.")
     expect(dialog.locator(".chat-msg-customer .chat-tick")).to_contain_text("Sent")
@@ -127,12 +128,7 @@ def test_with_no_specialist_online_the_customer_is_offered_email_with_what_they_
     page.evaluate("PremiumDeskHelp.open('chat')")
     dialog = page.get_by_role("dialog", name="How can we help?")
     expect(dialog.get_by_text("No specialist is online right now.")).to_be_visible()
-    dialog.locator('.help-step[data-step="chat"]').get_by_label("What is the chat about?").fill(
-        "Import <CSV> fails"
-    )
-    dialog.locator('.help-step[data-step="chat"]').get_by_label("Your message").fill(
-        "Row 12 is rejected.\nWhy?"
-    )
+    _fill_chat_step(dialog, "Import <CSV> fails", "Row 12 is rejected.\nWhy?")
     screenshot(page, "offer")
     dialog.get_by_role("button", name="Use Premium email support instead").click()
     assert page.evaluate("window.lastStep") == {

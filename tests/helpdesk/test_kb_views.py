@@ -16,9 +16,9 @@ from helpdesk.kb.selectors import deflection_report
 from helpdesk.kb.services import (
     COMMENT_TOO_LONG,
     FEEDBACK_NOT_ALLOWED,
+    SUGGESTIONS_RATE_LIMITED,
     article_feedback_record,
 )
-from helpdesk.kb.views import SUGGESTIONS_RATE_LIMITED
 from helpdesk.models import Article, ArticleFeedback, HelpQuestion, Ticket
 from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFactory
 from tests.helpdesk.kb_factories import ArticleFactory
