@@ -146,7 +146,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": env.str(
-                "CHANNEL_LAYER_BACKEND", default="channels_redis.core.RedisChannelLayer"
+                "CHANNEL_LAYER_BACKEND", default="helpdesk.channel_layer.TolerantPubSubChannelLayer"
             ),
             "CONFIG": {
                 "hosts": [

@@ -1,8 +1,12 @@
 """The chat sockets through the real ASGI stack: access, ordering, resume, bad input."""
 
+import json
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -430,14 +434,18 @@ def test_waiting_customers_see_their_place_move_up_when_a_chat_is_accepted(custo
 
 
 async def forget_group(group: str) -> None:
-    """What a Redis that restarted between two reads has done: the group is gone, the
-    sockets in it never saw an error."""
+    """Lose the group's next events without any socket seeing an error: what a Redis
+    that restarted between two reads does to RedisChannelLayer's groups, and what a
+    publish that failed on one server does to the others' sockets on any layer."""
     layer = get_channel_layer()
-    if hasattr(layer, "groups"):  # in-memory layer (plain test runs)
-        layer.groups.pop(group, None)
-    else:  # channels-redis (CI)
+    if isinstance(layer, RedisChannelLayer):
         connection = layer.connection(layer.consistent_hash(group))
         await connection.delete(layer._group_key(group))
+    elif isinstance(layer, RedisPubSubChannelLayer):  # the default with REDIS_URL (CI)
+        local = layer._get_layer()
+        local.groups.pop(local._get_group_channel_name(group), None)
+    else:  # in-memory layer (plain test runs)
+        layer.groups.pop(group, None)
 
 
 def test_a_heartbeat_rejoins_forgotten_groups_and_says_how_far_each_chat_goes(customer, specialist):
@@ -486,3 +494,40 @@ def test_a_heartbeat_rejoins_forgotten_groups_and_says_how_far_each_chat_goes(cu
         await console.close()
 
     run(body)
+
+
+def test_a_long_chat_still_opens_with_its_newest_messages(customer, specialist):
+    """Daphne refuses frames over 1 MiB: a chat of a few hundred long messages made the
+    console's state (and a customer's resume) too big, and the console could not connect.
+    They now carry the newest messages that fit, and say where those begin."""
+    conversation, _ = services.conversation_start(customer=customer, topic="Logs", body="first")
+    services.conversation_accept(conversation_id=conversation.pk, specialist=specialist)
+    # 300 pasted-log messages of 4,000 characters: ~7 MB of JSON (Japanese is 6 bytes each).
+    for n in range(2, 302):
+        services.message_send(
+            conversation_id=conversation.pk, sender=customer, body=f"{n} " + "ログ" * 1998
+        )
+    customer_cookie, specialist_cookie = session_cookie(customer), session_cookie(specialist)
+
+    async def body():
+        console = Socket(CONSOLE, specialist_cookie)
+        assert await console.connect()
+        held = (await console.recv_type("state"))["held"][0]
+        chat = Socket(CUSTOMER, customer_cookie)
+        assert await chat.connect()
+        await chat.send({"type": "resume", "after_seq": 0})
+        history = await chat.recv_type("history")
+        # A client that holds up to 290 asks for the rest: a small resume is whole.
+        await chat.send({"type": "resume", "after_seq": 290})
+        rest = await chat.recv_type("history")
+        await console.close()
+        await chat.close()
+        return held, history, rest
+
+    held, history, rest = run(body)
+    for frame in (held, history):
+        seqs = [m["seq"] for m in frame["messages"]]
+        assert seqs == list(range(frame["from_seq"], 302))  # the newest, in order, no gap
+        assert frame["from_seq"] > 2 and len(json.dumps(frame)) < 1_000_000
+    assert [m["seq"] for m in rest["messages"]] == list(range(291, 302))
+    assert rest["from_seq"] == 291

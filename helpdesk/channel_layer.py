@@ -1,0 +1,163 @@
+"""The channel layer: channels-redis's pub/sub layer, made to ride out a Redis outage.
+
+Why pub/sub: bench/chat_roundtrip.py measured it. A group_send is one PUBLISH that
+Redis pushes to each subscribed process, where channels-redis's RedisChannelLayer makes
+several round trips per send plus a blocking pop per receiver; with every message
+stored, only the pub/sub layer kept our round trip at or under the Channels tutorial's.
+
+What the stock pub/sub layer lacks, and this adds:
+
+* A socket opened while Redis is away: `new_channel` no longer raises (the handshake
+  failed with HTTP 500); the subscription is made once Redis answers. `group_add` still
+  raises while Redis is away, so the consumer knows it is not yet live.
+* A socket that was open while Redis was away: the stock layer re-subscribes silently
+  and the socket never learns that events published meanwhile went nowhere. Here every
+  local channel's `receive` raises ConnectionError once the subscriber connection has
+  been re-established, which is what a receive on RedisChannelLayer does in an outage;
+  the chat consumers answer it by re-joining their groups and telling the client to
+  resume from its last sequence number (chat.consumers).
+* The receive loop logs an outage once, not a stack trace every second.
+"""
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+
+from channels_redis.pubsub import (
+    RedisPubSubChannelLayer,
+    RedisPubSubLoopLayer,
+    RedisSingleShardConnection,
+)
+from channels_redis.utils import _wrap_close, create_pool
+from redis import asyncio as aioredis
+from redis.asyncio.client import PubSub
+
+logger = logging.getLogger(__name__)
+
+# What a local channel's queue holds to say "the subscriber connection was lost".
+LOST = "layer.connection_lost"
+RETRY_FIRST_SECONDS = 0.1
+RETRY_MAX_SECONDS = 1.0
+
+
+class LayerConnectionLost(ConnectionError):
+    """Events sent to this channel while Redis was away may not have arrived."""
+
+
+class _PubSub(PubSub):
+    """redis-py's PubSub, which re-subscribes after a reconnect without a word; this one
+    also calls `reconnected` (it is only ever called on a re-connect: the callback is
+    registered after the first connection is made)."""
+
+    def __init__(self, *args: Any, reconnected: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reconnected = reconnected
+
+    async def on_connect(self, connection: Any) -> None:
+        await super().on_connect(connection)
+        self._reconnected()
+
+
+class _Shard(RedisSingleShardConnection):
+    def __init__(self, host: dict, channel_layer: "TolerantLoopLayer") -> None:
+        super().__init__(host, channel_layer)
+        # Everything this process should be subscribed to, made or not yet made.
+        self._wanted: set[str] = set()
+        self._away = False
+
+    def _ensure_redis(self) -> None:
+        if self._redis is None:
+            self._redis = aioredis.Redis(connection_pool=create_pool(self.host))
+            self._pubsub = _PubSub(self._redis.connection_pool, reconnected=self._reconnected)
+
+    def _reconnected(self) -> None:
+        if self._away:
+            logger.warning("channel layer: Redis answers again")
+            self._away = False
+        self.channel_layer.connection_lost()
+
+    async def subscribe(self, channel: str) -> None:
+        self._wanted.add(channel)
+        await super().subscribe(channel)
+
+    async def unsubscribe(self, channel: str) -> None:
+        self._wanted.discard(channel)
+        await super().unsubscribe(channel)
+
+    async def flush(self) -> None:
+        self._wanted = set()
+        await super().flush()
+
+    async def _subscribe_wanted(self) -> None:
+        """Make the subscriptions that failed while Redis was away."""
+        async with self._lock:
+            missing = self._wanted - self._subscribed_to
+            if missing:
+                self._ensure_redis()
+                await self._pubsub.subscribe(*missing)
+                self._subscribed_to |= missing
+
+    async def _do_receiving(self) -> None:
+        delay = RETRY_FIRST_SECONDS
+        while True:
+            try:
+                if len(self._wanted) != len(self._subscribed_to):
+                    await self._subscribe_wanted()
+                if self._pubsub is not None and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=0.1
+                    )
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+                delay = RETRY_FIRST_SECONDS
+            except (asyncio.CancelledError, GeneratorExit):
+                raise
+            except Exception:  # noqa: BLE001 - Redis is away: try again, quietly
+                if not self._away:
+                    logger.warning("channel layer: Redis is unavailable", exc_info=True)
+                    self._away = True
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, RETRY_MAX_SECONDS)
+
+
+class TolerantLoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shards = [_Shard(shard.host, self) for shard in self._shards]
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        channel = f"{self.prefix}{prefix}{uuid.uuid4().hex}"
+        self.channels[channel] = asyncio.Queue()
+        try:
+            await self._get_shard(channel).subscribe(channel)
+        except Exception:  # noqa: BLE001 - the receive loop subscribes once Redis answers
+            logger.warning("channel layer: %s not subscribed yet (Redis away)", channel)
+        return channel
+
+    def connection_lost(self) -> None:
+        """Tell every local channel that events may have been missed."""
+        lost = self.channel_layer.serialize({"type": LOST})
+        for queue in self.channels.values():
+            queue.put_nowait(lost)
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        message = await super().receive(channel)
+        if message.get("type") == LOST:
+            raise LayerConnectionLost("the channel layer lost its connection to Redis")
+        return message
+
+
+class TolerantPubSubChannelLayer(RedisPubSubChannelLayer):
+    """RedisPubSubChannelLayer with TolerantLoopLayer per event loop."""
+
+    def _get_layer(self) -> TolerantLoopLayer:
+        loop = asyncio.get_running_loop()
+        try:
+            return self._layers[loop]
+        except KeyError:
+            layer = TolerantLoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            self._layers[loop] = layer
+            _wrap_close(self, loop)
+            return layer

@@ -1,0 +1,96 @@
+"""The channel layer against a real redis-server of its own: delivery, and what sockets
+see when Redis goes away and comes back (helpdesk.channel_layer)."""
+
+import asyncio
+
+import pytest
+import redis
+
+from helpdesk.channel_layer import LayerConnectionLost, TolerantPubSubChannelLayer
+from tests.chat.servers import RedisServer
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+def make_layer(server: RedisServer) -> TolerantPubSubChannelLayer:
+    return TolerantPubSubChannelLayer(hosts=[{"address": server.url, "socket_connect_timeout": 1}])
+
+
+def test_a_group_event_reaches_every_member(redis_server):
+    async def body():
+        layer = make_layer(redis_server)
+        one, two = await layer.new_channel(), await layer.new_channel()
+        await layer.group_add("room", one)
+        await layer.group_add("room", two)
+        await layer.group_send("room", {"type": "chat.message", "text": "hi"})
+        heard = [await asyncio.wait_for(layer.receive(c), 5) for c in (one, two)]
+        await layer.flush()
+        return heard
+
+    assert asyncio.run(body()) == [{"type": "chat.message", "text": "hi"}] * 2
+
+
+def test_an_outage_is_reported_to_open_channels_and_new_ones_still_open(redis_server):
+    """While Redis is away a new socket still gets a channel (the stock layer raised,
+    so the handshake failed) but cannot join a group; once Redis is back, a channel that
+    was open all along is told that events may have been lost, and everything is live."""
+
+    async def body():
+        nonlocal redis_server
+        layer = make_layer(redis_server)
+        before = await layer.new_channel()
+        await layer.group_add("room", before)
+
+        await asyncio.to_thread(redis_server.stop)
+        # Not told while Redis is away: nothing can be done until it answers.
+        pending = asyncio.ensure_future(layer.receive(before))
+        during = await layer.new_channel()
+        with pytest.raises(redis.ConnectionError):
+            await layer.group_add("elsewhere", during)
+        with pytest.raises(redis.ConnectionError):
+            await layer.group_send("room", {"type": "chat.message", "text": "lost"})
+        await asyncio.sleep(0.5)
+        assert not pending.done()
+
+        redis_server = await asyncio.to_thread(RedisServer(port=redis_server.port).start)
+        with pytest.raises(LayerConnectionLost):
+            await asyncio.wait_for(pending, 10)
+        # The one opened meanwhile is told too: its own subscription was made late.
+        with pytest.raises(LayerConnectionLost):
+            await asyncio.wait_for(layer.receive(during), 1)
+        await layer.group_add("elsewhere", during)
+        await layer.group_add("room", during)
+        await layer.group_send("room", {"type": "chat.message", "text": "live"})
+        heard = [await asyncio.wait_for(layer.receive(c), 5) for c in (before, during)]
+        await layer.flush()
+        return heard
+
+    heard = asyncio.run(body())
+    assert heard == [{"type": "chat.message", "text": "live"}] * 2
+
+
+def test_a_dropped_subscriber_connection_is_reported(redis_server):
+    """Redis dropped the connection (restart, failover, CLIENT KILL): the stock layer
+    re-subscribed silently, so a socket never learned that events went missing."""
+
+    async def body():
+        layer = make_layer(redis_server)
+        channel = await layer.new_channel()
+        await layer.group_add("room", channel)
+        killed = await asyncio.to_thread(
+            redis.Redis.from_url(redis_server.url).client_kill_filter, _type="pubsub"
+        )
+        assert killed == 1
+        with pytest.raises(LayerConnectionLost):
+            await asyncio.wait_for(layer.receive(channel), 10)
+        await layer.group_send("room", {"type": "chat.message", "text": "after"})
+        heard = await asyncio.wait_for(layer.receive(channel), 5)
+        await layer.flush()
+        return heard
+
+    assert asyncio.run(body()) == {"type": "chat.message", "text": "after"}
