@@ -59,6 +59,14 @@ CLOSE_FORBIDDEN = 4403
 # The client reconnects after this one and resumes: the socket missed group events.
 CLOSE_RESUME = 4503
 
+# History sent in one frame (a resume, the console's state) is the newest messages up to
+# these bounds: Daphne refuses frames over 1 MiB, which a long chat of pasted logs (or a
+# few hundred 4,000-character messages in Japanese, six bytes each as JSON) passed, and
+# the console could then not connect at all. Older messages stay in the transcript; the
+# frame's "from_seq" tells the client where what it was sent begins.
+HISTORY_MESSAGES = 200
+HISTORY_BYTES = 600_000
+
 # While the channel layer (Redis) is away, a socket keeps storing and acknowledging
 # messages and retries the layer, waiting this long at first, doubling up to the cap.
 LAYER_RETRY_FIRST_SECONDS = 0.5
@@ -419,6 +427,25 @@ class ChatSocket(AsyncWebsocketConsumer):
         )
 
 
+def history(conversation, after_seq: int, budget: int = HISTORY_BYTES) -> dict[str, Any]:  # noqa: ANN001
+    """The newest messages after `after_seq` that fit `budget` bytes of JSON (at least
+    one), and the sequence number they start from."""
+    newest = selectors.messages_latest_after(
+        conversation=conversation, after_seq=after_seq, limit=HISTORY_MESSAGES + 1
+    )
+    payloads = [services.message_payload(m) for m in newest]
+    kept: list[dict[str, Any]] = []
+    size = 0
+    for payload in reversed(payloads):
+        size += len(json.dumps(payload))
+        if kept and (size > budget or len(kept) == HISTORY_MESSAGES):
+            break
+        kept.append(payload)
+    kept.reverse()
+    from_seq = kept[0]["seq"] if len(kept) < len(payloads) else after_seq + 1
+    return {"messages": kept, "from_seq": from_seq}
+
+
 def _ticket_link(ticket_id: int) -> dict[str, Any]:
     return {"id": ticket_id, "url": reverse("admin:helpdesk_ticket_change", args=[ticket_id])}
 
@@ -484,10 +511,7 @@ class CustomerChatConsumer(ChatSocket):
         frame: dict[str, Any] = {"type": "history", "conversation": None, "messages": []}
         if conversation:
             frame["conversation"] = services.conversation_payload(conversation)
-            frame["messages"] = [
-                services.message_payload(m)
-                for m in selectors.messages_after(conversation=conversation, after_seq=after_seq)
-            ]
+            frame.update(history(conversation, after_seq))
             frame["queue"] = self._queue(conversation)
         else:
             frame["availability"] = self._availability()
@@ -663,7 +687,9 @@ class ConsoleConsumer(ChatSocket):
             "type": "state",
             "me": {"id": self.user.pk, "name": self.user.get_short_name()},
             "queue": self._queue(),
-            "held": [self._conversation(c) for c in held],
+            "held": [
+                self._conversation(c, budget=HISTORY_BYTES // max(1, len(held))) for c in held
+            ],
             "presence": self.presence,
         }
 
@@ -679,7 +705,9 @@ class ConsoleConsumer(ChatSocket):
             for c in selectors.waiting_conversations()
         ]
 
-    def _conversation(self, conversation, after_seq: int = 0) -> dict[str, Any]:  # noqa: ANN001
+    def _conversation(  # noqa: ANN001
+        self, conversation, after_seq: int = 0, budget: int = HISTORY_BYTES
+    ) -> dict[str, Any]:
         customer = conversation.customer
         return {
             **services.conversation_payload(conversation),
@@ -691,10 +719,7 @@ class ConsoleConsumer(ChatSocket):
                 "open_tickets": selectors.customer_open_tickets(customer=customer),
             },
             "ticket": _ticket_link(conversation.ticket_id) if conversation.ticket_id else None,
-            "messages": [
-                services.message_payload(m)
-                for m in selectors.messages_after(conversation=conversation, after_seq=after_seq)
-            ],
+            **history(conversation, after_seq, budget),
         }
 
     @database_sync_to_async

@@ -43,10 +43,12 @@ def conversation_for_participant(*, conversation_id: int, user: User) -> Convers
     return None
 
 
-def messages_after(*, conversation: Conversation, after_seq: int = 0) -> list[Message]:
-    return list(
-        conversation.messages.filter(seq__gt=after_seq).select_related("sender").order_by("seq")
-    )
+def messages_latest_after(
+    *, conversation: Conversation, after_seq: int = 0, limit: int
+) -> list[Message]:
+    """The newest `limit` messages after `after_seq`, oldest first."""
+    newest = conversation.messages.filter(seq__gt=after_seq).select_related("sender")
+    return list(reversed(newest.order_by("-seq")[:limit]))
 
 
 def specialists_online_count() -> int:

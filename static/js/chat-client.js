@@ -48,6 +48,9 @@
   let stopped = false;
   let conversation = null;
   let lastSeq = 0;
+  // Messages before this one were not sent (a long chat's resume is its newest messages):
+  // they count as held, so the heartbeat does not ask for them again.
+  let shownFrom = 1;
   let deliveredSent = 0;
   const items = new Map(); // seq -> <li>
   const outbox = loadOutbox(); // [{client_id, type, body, topic}]
@@ -114,7 +117,7 @@
   // seen instead would skip a message whose broadcast was lost while a later one (our
   // own, acknowledged) arrived.
   function heldThrough() {
-    let n = 0;
+    let n = shownFrom - 1;
     while (items.has(n + 1)) n++;
     return n;
   }
@@ -299,6 +302,7 @@
       items.clear();
       ui.log.textContent = "";
       lastSeq = 0;
+      shownFrom = 1;
       deliveredSent = 0;
       outbox.filter(function (o) { return o.type === "message"; }).forEach(addPending);
     }
@@ -321,6 +325,15 @@
     history: function (f) {
       if (f.conversation) {
         enterConversation(f.conversation);
+        if (f.from_seq > heldThrough() + 1) {
+          shownFrom = f.from_seq;
+          if (!ui.log.querySelector(".chat-earlier")) {
+            const note = document.createElement("li");
+            note.className = "chat-note chat-earlier";
+            note.textContent = T.earlier;
+            ui.log.prepend(note);
+          }
+        }
         f.messages.forEach(addMessage);
         markDelivered(f.conversation.specialist_delivered_seq);
         if (f.queue) renderQueue(f.queue);

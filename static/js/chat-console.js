@@ -168,6 +168,7 @@
     }
     ui.compose.hidden = chat.ended;
     ui.log.textContent = "";
+    if (c.from_seq > 1) ui.log.appendChild(el("li", "chat-note chat-earlier", T.earlier));
     Array.from(chat.messages.values()).sort(function (a, b) { return a.seq - b.seq; }).forEach(function (m) {
       const li = el("li", "chat-msg chat-msg-" + (m.sender_role === "specialist" ? "mine" : "theirs"));
       li.dataset.seq = m.seq;
@@ -249,6 +250,7 @@
       // (not selected, not reopened), so the composer keeps addressing the current chat.
       const chat = chats.get(f.conversation.id);
       if (!chat) return;
+      chat.data.from_seq = Math.max(chat.data.from_seq || 1, f.conversation.from_seq || 1);
       (f.conversation.messages || []).forEach(function (m) { addMessage(chat, m); });
       renderHeld();
       if (chat.data.id === current) renderChat();
@@ -309,7 +311,7 @@
       Object.keys(f.seqs || {}).forEach(function (key) {
         const chat = chats.get(Number(key));
         if (!chat) return;
-        let held = 0;
+        let held = (chat.data.from_seq || 1) - 1;
         while (chat.messages.has(held + 1)) held++;
         if (f.seqs[key] > held) send({ type: "history", conversation: Number(key), after_seq: held });
       });
