@@ -161,3 +161,30 @@ class TolerantPubSubChannelLayer(RedisPubSubChannelLayer):
             self._layers[loop] = layer
             _wrap_close(self, loop)
             return layer
+
+
+class EndsOnLayerLoss:
+    """For a consumer that only relays group events (the SLA alerts): a failed receive on
+    the channel layer (Redis away, or LayerConnectionLost once it is back) closes the
+    socket with code 4503 instead of ending the consumer with an application error; the
+    client reconnects. The chat consumers do more (they ride out the outage)."""
+
+    close_code = 4503
+
+    @property
+    def channel_receive(self) -> Any:
+        return self._receive_or_lost
+
+    @channel_receive.setter
+    def channel_receive(self, layer_receive: Any) -> None:
+        self._layer_receive = layer_receive
+
+    async def _receive_or_lost(self) -> dict[str, Any]:
+        try:
+            return await self._layer_receive()
+        except Exception:  # noqa: BLE001 - reported to the client as a close
+            logger.info("channel layer receive failed; closing the socket", exc_info=True)
+            return {"type": "layer.lost"}
+
+    async def layer_lost(self, event: dict[str, Any]) -> None:
+        await self.close(code=self.close_code)

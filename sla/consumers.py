@@ -5,9 +5,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.permissions import is_agent
 from chat.broadcast import STAFF_GROUP
+from helpdesk.channel_layer import EndsOnLayerLoss
 
 
-class StaffAlertsConsumer(AsyncJsonWebsocketConsumer):
+class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not await database_sync_to_async(is_agent)(user):

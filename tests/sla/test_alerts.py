@@ -1,3 +1,4 @@
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -78,5 +79,36 @@ def test_foreign_origin_is_refused():
         connected, _ = await communicator.connect()
         assert not connected
         await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_lost_channel_layer_connection_closes_the_feed_for_a_reconnect(monkeypatch):
+    """Redis came back (or is away): the feed may have missed alerts. The socket closes
+    with 4503 and the page's client reconnects, instead of the consumer dying with an
+    application error."""
+    from channels.layers import get_channel_layer
+
+    from helpdesk.channel_layer import LayerConnectionLost
+
+    agent = StaffFactory()
+    reconnected = None
+
+    async def lost(channel):
+        await reconnected.wait()
+        raise LayerConnectionLost("the channel layer lost its connection to Redis")
+
+    monkeypatch.setattr(get_channel_layer(), "receive", lost)
+
+    async def scenario():
+        nonlocal reconnected
+        reconnected = asyncio.Event()
+        communicator = _communicator(agent)
+        connected, _ = await communicator.connect()
+        assert connected
+        reconnected.set()
+        closed = await communicator.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4503}
+        await communicator.wait(timeout=5)
 
     async_to_sync(scenario)()
