@@ -325,12 +325,23 @@ class ChatSocket(AsyncWebsocketConsumer):
             while self.pending and self.pending[0][0] == conversation_id:
                 batch.append(self.pending.pop(0)[1:])
             try:
-                messages = await call_message_service(
-                    services.message_send_many,
-                    conversation_id=conversation_id,
-                    sender=self.user,
-                    items=batch,
-                )
+                messages = None
+                if len(batch) == 1:  # PostgreSQL: stored from this event loop, no thread
+                    body, client_id = batch[0]
+                    message = await services.message_send_direct(
+                        conversation_id=conversation_id,
+                        sender=self.user,
+                        body=body,
+                        client_id=client_id,
+                    )
+                    messages = [message] if message else None
+                if messages is None:
+                    messages = await call_message_service(
+                        services.message_send_many,
+                        conversation_id=conversation_id,
+                        sender=self.user,
+                        items=batch,
+                    )
             except (ValidationError, PermissionDenied) as exc:
                 for _, client_id in batch:
                     await self.send_quietly(

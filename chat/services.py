@@ -1,9 +1,11 @@
 """Live chat services: every write, each stored first and broadcast after commit."""
 
+import logging
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -17,6 +19,7 @@ from chat.broadcast import (
     CONSOLE_GROUP,
     QUEUE_GROUP,
     account_group,
+    broadcast_collected,
     broadcast_on_commit,
     conversation_group,
     user_group,
@@ -30,10 +33,13 @@ from chat.models import (
     SenderRole,
     SpecialistPresence,
 )
+from helpdesk import async_db
 from helpdesk import services as helpdesk_services
 from helpdesk.models import Ticket, TicketChannel
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time
+
+logger = logging.getLogger(__name__)
 
 MESSAGE_MAX = 4000
 TOPIC_MAX = 200
@@ -253,41 +259,98 @@ def _insert(message: Message) -> None:
     message._state.db = connection.alias
 
 
-def _take_seq_and_insert(message: Message, sender: User) -> bool:
+def _take_seq_and_insert_sql(message: Message, sender: User) -> tuple[str, list]:
     """PostgreSQL: `_take_seqs` and `_insert` as one statement (a data-modifying WITH),
     so outside a transaction a message is one round trip, with no BEGIN or COMMIT, and
-    still all or nothing. Fills in the message's seq, role and id; False if the sender
-    may not write there."""
+    still all or nothing. Returns (id, seq, sender_role), or no row if the sender may not
+    write there."""
     take, take_params = _take_seqs_sql(message.conversation_id, sender, 1, message.created_at)
     table = connection.ops.quote_name(Message._meta.db_table)
     created_at = Message._meta.get_field("created_at").get_db_prep_save(
         message.created_at, connection
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH taken AS ({take}) "  # noqa: S608 - table names only
-            f"INSERT INTO {table} ({', '.join(_MESSAGE_COLUMNS)}, created_at) "
-            "SELECT %s, last_seq, %s, CASE WHEN customer_id = %s THEN %s ELSE %s END, %s, %s, %s "
-            "FROM taken RETURNING id, seq, sender_role",
-            [
-                *take_params,
-                message.conversation_id,
-                sender.pk,
-                sender.pk,
-                SenderRole.CUSTOMER,
-                SenderRole.SPECIALIST,
-                message.body,
-                message.client_id,
-                created_at,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
+    return (
+        f"WITH taken AS ({take}) "  # noqa: S608 - table names only
+        f"INSERT INTO {table} ({', '.join(_MESSAGE_COLUMNS)}, created_at) "
+        "SELECT %s, last_seq, %s, CASE WHEN customer_id = %s THEN %s ELSE %s END, %s, %s, %s "
+        "FROM taken RETURNING id, seq, sender_role",
+        [
+            *take_params,
+            message.conversation_id,
+            sender.pk,
+            sender.pk,
+            SenderRole.CUSTOMER,
+            SenderRole.SPECIALIST,
+            message.body,
+            message.client_id,
+            created_at,
+        ],
+    )
+
+
+def _stored(message: Message, row: tuple) -> Message:
     message.pk, message.seq, message.sender_role = row
     message._state.adding = False
     message._state.db = connection.alias
+    return message
+
+
+def _take_seq_and_insert(message: Message, sender: User) -> bool:
+    """Run `_take_seq_and_insert_sql`: fills in the message's seq, role and id; False if
+    the sender may not write there."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_take_seq_and_insert_sql(message, sender))
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _stored(message, row)
     return True
+
+
+async def message_send_direct(
+    *, conversation_id: int, sender: User, body: str, client_id: str = ""
+) -> Message | None:
+    """`message_send` for the common case, from the event loop, on PostgreSQL: the same
+    one statement over the loop's own connection (helpdesk.async_db), without the
+    database thread. Announced once stored, as `message_send` does after commit.
+
+    None whenever `message_send` must decide instead, and nothing is stored then: another
+    database, a resend of a stored client_id, a sender who may not write there, or any
+    database error (the broken connection is dropped)."""
+    if not async_db.available():
+        return None
+    message = Message(
+        conversation_id=conversation_id,
+        sender=sender,
+        body=_clean_body(body),
+        client_id=_clean_client_id(client_id),
+        created_at=timezone.now(),
+    )
+    sql, params = _take_seq_and_insert_sql(message, sender)
+    try:
+        conn = await async_db.connection()
+        async with conn.cursor() as cursor:
+            await cursor.execute(sql, params)
+            row = await cursor.fetchone()
+    except psycopg.errors.UniqueViolation:
+        return None  # a resend: message_send returns the stored one
+    except psycopg.Error:
+        logger.warning("direct chat write failed; using the ORM path", exc_info=True)
+        await async_db.discard()
+        return None
+    if row is None:
+        return None  # refused: message_send says why
+    _stored(message, row)
+    # Autocommit: the row is committed, so it may be announced now.
+    await broadcast_collected(
+        [
+            (
+                conversation_group(conversation_id),
+                {"type": "chat.message", "message": message_payload(message)},
+            )
+        ]
+    )
+    return message
 
 
 def message_send(*, conversation_id: int, sender: User, body: str, client_id: str = "") -> Message:

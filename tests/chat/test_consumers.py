@@ -1,5 +1,6 @@
 """The chat sockets through the real ASGI stack: access, ordering, resume, bad input."""
 
+import asyncio
 import json
 
 import pytest
@@ -531,3 +532,42 @@ def test_a_long_chat_still_opens_with_its_newest_messages(customer, specialist):
         assert frame["from_seq"] > 2 and len(json.dumps(frame)) < 1_000_000
     assert [m["seq"] for m in rest["messages"]] == list(range(291, 302))
     assert rest["from_seq"] == 291
+
+
+def test_on_postgresql_a_message_is_stored_and_announced_from_the_event_loop(customer, specialist):
+    """The direct write (no database thread) stores like message_send, announces once
+    stored, and leaves every other case to message_send: a resend, a stranger."""
+    from django.db import connection
+
+    conversation, _ = services.conversation_start(customer=customer, topic="Direct", body="one")
+    services.conversation_accept(conversation_id=conversation.pk, specialist=specialist)
+    stranger = SuperAdminFactory()
+
+    async def body():
+        layer = get_channel_layer()
+        listener = await layer.new_channel()
+        await layer.group_add(conversation_group(conversation.pk), listener)
+        stored = await services.message_send_direct(
+            conversation_id=conversation.pk, sender=specialist, body="two", client_id="d2"
+        )
+        heard = await asyncio.wait_for(layer.receive(listener), 5) if stored else None
+        resent = await services.message_send_direct(
+            conversation_id=conversation.pk, sender=specialist, body="two", client_id="d2"
+        )
+        foreign = await services.message_send_direct(
+            conversation_id=conversation.pk, sender=stranger, body="let me in"
+        )
+        await layer.group_discard(conversation_group(conversation.pk), listener)
+        return stored, heard, resent, foreign
+
+    stored, heard, resent, foreign = run(body)
+    bodies = list(Message.objects.filter(conversation=conversation).values_list("body", flat=True))
+    if connection.vendor != "postgresql":  # SQLite: always the ORM path
+        assert (stored, resent, foreign) == (None, None, None) and bodies == ["one"]
+        return
+    assert (stored.seq, stored.sender_role, stored.client_id) == (2, "specialist", "d2")
+    assert heard["type"] == "chat.message" and heard["message"]["seq"] == 2
+    assert resent is None and foreign is None  # message_send decides these
+    assert sorted(bodies) == ["one", "two"]
+    conversation.refresh_from_db()
+    assert conversation.last_seq == 2 and conversation.answered_at is not None
