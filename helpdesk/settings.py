@@ -261,6 +261,10 @@ CHAT_RATE_LIMIT_FRAMES = env.int("CHAT_RATE_LIMIT_FRAMES", default=30)
 CHAT_RATE_LIMIT_WINDOW_SECONDS = env.int("CHAT_RATE_LIMIT_WINDOW_SECONDS", default=10)
 # Open sockets re-check the user's entitlement at least this often.
 CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=60)
+# PostgreSQL: chat messages are stored over a connection of the consumer's event loop
+# (helpdesk.async_db) with server-side prepared statements; turn them off behind a
+# connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+ASYNC_DB_PREPARE_STATEMENTS = env.bool("ASYNC_DB_PREPARE_STATEMENTS", default=True)
 
 LOGGING = {
     "version": 1,
