@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -281,7 +282,12 @@ class ChatSocket(AsyncWebsocketConsumer):
             await self.leave(group)
 
     async def send_json(self, content: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(content))
+        try:
+            await self.send(text_data=json.dumps(content))
+        except Disconnected:
+            # The client closed while a group event was on its way here (a reload, say):
+            # the disconnect is next in line and ends this consumer. Not an error.
+            logger.debug("chat socket closed before a frame was sent")
 
     async def send_error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})

@@ -571,3 +571,22 @@ def test_on_postgresql_a_message_is_stored_and_announced_from_the_event_loop(cus
     assert sorted(bodies) == ["one", "two"]
     conversation.refresh_from_db()
     assert conversation.last_seq == 2 and conversation.answered_at is not None
+
+
+def test_an_event_for_a_socket_the_client_just_closed_is_dropped_quietly():
+    """A reload closes the socket while a group event (typing, say) is on its way: Daphne's
+    WebSocket refuses the send, and that used to end the consumer with an application
+    error in the log. The disconnect that follows ends it instead."""
+    from autobahn.exception import Disconnected
+
+    consumer = consumers.ChatSocket()
+
+    async def closed(message):
+        raise Disconnected("Attempt to send on a closed protocol")
+
+    consumer.base_send = closed
+
+    async def body():
+        await consumer.chat_message({"message": {"seq": 1, "body": "late"}})
+
+    run(body)
