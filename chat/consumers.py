@@ -37,6 +37,7 @@ from chat.broadcast import (
     user_group,
 )
 from chat.models import ConversationStatus, PresenceStatus
+from helpdesk.channel_layer import forget_channel
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +281,8 @@ class ChatSocket(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         for group in list(getattr(self, "groups_joined", ())):
             await self.leave(group)
+        # Also while the layer is down, when the loop above left the layer alone.
+        await forget_channel(self.channel_layer, getattr(self, "channel_name", ""))
 
     async def send_json(self, content: dict[str, Any]) -> None:
         try:
@@ -446,7 +449,7 @@ class ChatSocket(AsyncWebsocketConsumer):
 
 def history(conversation, after_seq: int, budget: int = HISTORY_BYTES) -> dict[str, Any]:  # noqa: ANN001
     """The newest messages after `after_seq` that fit `budget` bytes of JSON (at least
-    one), and the sequence number they start from."""
+    one), and, if older ones were left out, the sequence number they start from."""
     newest = selectors.messages_latest_after(
         conversation=conversation, after_seq=after_seq, limit=HISTORY_MESSAGES + 1
     )
@@ -459,7 +462,8 @@ def history(conversation, after_seq: int, budget: int = HISTORY_BYTES) -> dict[s
             break
         kept.append(payload)
     kept.reverse()
-    from_seq = kept[0]["seq"] if len(kept) < len(payloads) else after_seq + 1
+    # Set only when older messages were left out: where what was sent begins.
+    from_seq = kept[0]["seq"] if len(kept) < len(payloads) else None
     return {"messages": kept, "from_seq": from_seq}
 
 
@@ -518,13 +522,15 @@ class CustomerChatConsumer(ChatSocket):
         await self.open(groups)
 
     @database_sync_to_async
-    def _snapshot(self, after_seq: int) -> dict[str, Any]:
+    def _snapshot(self, after_seq: int, held: int | None = None) -> dict[str, Any]:
         conversation = selectors.conversation_open_for(customer=self.user)
         if conversation is None and self.conversation_id:
             # Just ended: still show its history and the end.
             conversation = selectors.conversation_for_participant(
                 conversation_id=self.conversation_id, user=self.user
             )
+        if conversation is not None and held is not None and held != conversation.pk:
+            after_seq = 0
         frame: dict[str, Any] = {"type": "history", "conversation": None, "messages": []}
         if conversation:
             frame["conversation"] = services.conversation_payload(conversation)
@@ -557,7 +563,12 @@ class CustomerChatConsumer(ChatSocket):
         await self.send_json({"type": "pong", "seqs": await self.last_seqs(followed)})
 
     async def resume(self, frame: dict) -> None:
-        snapshot = await self._snapshot(_seq(frame))
+        # "conversation": the chat the client's after_seq counts in. A client that was
+        # away while its chat ended and another began gets the new one from the start.
+        held = frame.get("conversation")
+        if held is not None and (not isinstance(held, int) or isinstance(held, bool)):
+            raise ValueError("conversation")
+        snapshot = await self._snapshot(_seq(frame), held)
         conversation = snapshot["conversation"]
         if conversation and conversation["id"] != self.conversation_id:
             await self.follow(conversation["id"])

@@ -1,5 +1,6 @@
 """Live chat services: every write, each stored first and broadcast after commit."""
 
+import asyncio
 import logging
 from contextlib import nullcontext
 from datetime import datetime, timedelta
@@ -327,16 +328,18 @@ async def message_send_direct(
         created_at=timezone.now(),
     )
     sql, params = _take_seq_and_insert_sql(message, sender)
+    conn = None
     try:
         conn = await async_db.connection()
-        async with conn.cursor() as cursor:
+        async with asyncio.timeout(async_db.STATEMENT_SECONDS), conn.cursor() as cursor:
             await cursor.execute(sql, params)
             row = await cursor.fetchone()
     except psycopg.errors.UniqueViolation:
         return None  # a resend: message_send returns the stored one
-    except psycopg.Error:
+    except (psycopg.Error, TimeoutError):
         logger.warning("direct chat write failed; using the ORM path", exc_info=True)
-        await async_db.discard()
+        if conn is not None:
+            await async_db.discard(conn)
         return None
     if row is None:
         return None  # refused: message_send says why

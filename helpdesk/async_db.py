@@ -18,6 +18,12 @@ from django.db import connections
 logger = logging.getLogger(__name__)
 
 
+CONNECT_TIMEOUT_SECONDS = 5
+# A statement that takes longer is abandoned (and the connection with it); the message
+# then takes the ORM path, where a client_id resend finds it if it did commit.
+STATEMENT_SECONDS = 10
+
+
 class _LoopConnection:
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
@@ -65,16 +71,25 @@ async def connection() -> psycopg.AsyncConnection:
                 # less per message here); off for poolers that cannot keep them.
                 if settings.ASYNC_DB_PREPARE_STATEMENTS:
                     params["prepare_threshold"] = 0
+                # A peer that vanished (failover, a firewall dropping idle sockets) is
+                # noticed in seconds, not at the kernel's TCP timeout: every chat write of
+                # the process would wait behind it.
+                params.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
+                params.setdefault("keepalives", 1)
+                params.setdefault("keepalives_idle", 30)
+                params.setdefault("keepalives_interval", 10)
+                params.setdefault("keepalives_count", 3)
                 holder.conn = await psycopg.AsyncConnection.connect(**params, autocommit=True)
     return holder.conn
 
 
-async def discard() -> None:
-    """Drop this loop's connection after an error: the next call opens a new one."""
+async def discard(conn: psycopg.AsyncConnection) -> None:
+    """Drop a connection that failed: the next call opens a new one. Only that one: a
+    writer that failed late must not close the new connection another writer is using."""
     holder = _by_loop.get(asyncio.get_running_loop())
-    if holder is not None and holder.conn is not None:
-        conn, holder.conn = holder.conn, None
-        try:
-            await conn.close()
-        except Exception:  # noqa: BLE001
-            logger.info("discarding a broken database connection", exc_info=True)
+    if holder is not None and holder.conn is conn:
+        holder.conn = None
+    try:
+        await conn.close()
+    except Exception:  # noqa: BLE001
+        logger.info("discarding a broken database connection", exc_info=True)

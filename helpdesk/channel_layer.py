@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 LOST = "layer.connection_lost"
 RETRY_FIRST_SECONDS = 0.1
 RETRY_MAX_SECONDS = 1.0
+UNSUBSCRIBE_SECONDS = 1.0
 
 
 class LayerConnectionLost(ConnectionError):
@@ -64,6 +65,7 @@ class _Shard(RedisSingleShardConnection):
         super().__init__(host, channel_layer)
         # Everything this process should be subscribed to, made or not yet made.
         self._wanted: set[str] = set()
+        self._missing = False  # some of _wanted may not be subscribed yet
         self._away = False
 
     def _ensure_redis(self) -> None:
@@ -79,7 +81,11 @@ class _Shard(RedisSingleShardConnection):
 
     async def subscribe(self, channel: str) -> None:
         self._wanted.add(channel)
-        await super().subscribe(channel)
+        try:
+            await super().subscribe(channel)
+        except BaseException:
+            self._missing = True  # the receive loop makes it once Redis answers
+            raise
 
     async def unsubscribe(self, channel: str) -> None:
         self._wanted.discard(channel)
@@ -97,12 +103,13 @@ class _Shard(RedisSingleShardConnection):
                 self._ensure_redis()
                 await self._pubsub.subscribe(*missing)
                 self._subscribed_to |= missing
+            self._missing = False
 
     async def _do_receiving(self) -> None:
         delay = RETRY_FIRST_SECONDS
         while True:
             try:
-                if len(self._wanted) != len(self._subscribed_to):
+                if self._missing:
                     await self._subscribe_wanted()
                 if self._pubsub is not None and self._pubsub.subscribed:
                     message = await self._pubsub.get_message(
@@ -136,6 +143,24 @@ class TolerantLoopLayer(RedisPubSubLoopLayer):
             logger.warning("channel layer: %s not subscribed yet (Redis away)", channel)
         return channel
 
+    async def forget_channel(self, channel: str) -> None:
+        """A consumer ended: drop its channel and the local groups it leaves empty, even
+        when it never reached the layer's receive (which cleans up only when cancelled
+        inside it): otherwise every later group event queued up there for good."""
+        self.channels.pop(channel, None)
+        emptied = []
+        for group_channel, members in list(self.groups.items()):
+            members.discard(channel)
+            if not members:
+                del self.groups[group_channel]
+                emptied.append(group_channel)
+        for name in (channel, *emptied):
+            try:
+                async with asyncio.timeout(UNSUBSCRIBE_SECONDS):
+                    await self._get_shard(name).unsubscribe(name)
+            except Exception:  # noqa: BLE001 - Redis away: nothing is delivered here anyway
+                logger.info("channel layer: %s not unsubscribed", name)
+
     def connection_lost(self) -> None:
         """Tell every local channel that events may have been missed."""
         lost = self.channel_layer.serialize({"type": LOST})
@@ -161,6 +186,14 @@ class TolerantPubSubChannelLayer(RedisPubSubChannelLayer):
             self._layers[loop] = layer
             _wrap_close(self, loop)
             return layer
+
+
+async def forget_channel(layer: Any, channel: str) -> None:
+    """Call on a consumer's exit: TolerantPubSubChannelLayer drops the channel's local
+    queue and groups; other layers need nothing."""
+    forget = getattr(layer, "forget_channel", None) if layer is not None else None
+    if forget is not None and channel:
+        await forget(channel)
 
 
 class EndsOnLayerLoss:

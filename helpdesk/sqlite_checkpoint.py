@@ -54,9 +54,10 @@ def _run() -> None:
             if path != open_path:
                 if db is not None:
                     db.close()
-                db, open_path = None, path
+                db, open_path = None, None
                 if path and Path(path).exists():  # never create a database file
                     db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=1)
+                    open_path = path  # else: look again next round
             if db is not None:
                 checkpoint(db)
         except sqlite3.Error:

@@ -5,7 +5,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.permissions import is_agent
 from chat.broadcast import STAFF_GROUP
-from helpdesk.channel_layer import EndsOnLayerLoss
+from helpdesk.channel_layer import EndsOnLayerLoss, forget_channel
 
 
 class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
@@ -18,7 +18,10 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(STAFF_GROUP, self.channel_name)
+        try:
+            await self.channel_layer.group_discard(STAFF_GROUP, self.channel_name)
+        finally:
+            await forget_channel(self.channel_layer, self.channel_name)
 
     async def receive_json(self, content, **kwargs) -> None:  # noqa: ANN001, ANN003
         # Read-only feed: anything a client sends is ignored.

@@ -6,7 +6,11 @@ import asyncio
 import pytest
 import redis
 
-from helpdesk.channel_layer import LayerConnectionLost, TolerantPubSubChannelLayer
+from helpdesk.channel_layer import (
+    LayerConnectionLost,
+    TolerantPubSubChannelLayer,
+    forget_channel,
+)
 from tests.chat.servers import RedisServer
 
 
@@ -94,3 +98,33 @@ def test_a_dropped_subscriber_connection_is_reported(redis_server):
         return heard
 
     assert asyncio.run(body()) == {"type": "chat.message", "text": "after"}
+
+
+def test_an_ended_consumer_leaves_no_queue_or_group_behind(redis_server):
+    """A socket that ended while its receive was not running (asleep, retrying an
+    outage) kept its queue and groups, and every later event piled up there."""
+
+    async def body():
+        layer = make_layer(redis_server)
+        gone, staying = await layer.new_channel(), await layer.new_channel()
+        await layer.group_add("room", gone)
+        await layer.group_add("room", staying)
+        await layer.group_add("only-gone", gone)
+        await forget_channel(layer, gone)
+        local = layer._get_layer()
+        state = (
+            set(local.channels),
+            {name: set(members) for name, members in local.groups.items()},
+            set(local._shards[0]._subscribed_to),
+        )
+        await layer.group_send("room", {"type": "chat.message", "text": "still here"})
+        heard = await asyncio.wait_for(layer.receive(staying), 5)
+        await layer.flush()
+        return state, heard, local
+
+    (channels, groups, subscribed), heard, local = asyncio.run(body())
+    room, only_gone = local._get_group_channel_name("room"), "only-gone"
+    assert len(channels) == 1  # the staying one
+    assert groups == {room: channels}
+    assert local._get_group_channel_name(only_gone) not in subscribed
+    assert heard == {"type": "chat.message", "text": "still here"}

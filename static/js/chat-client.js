@@ -87,7 +87,7 @@
       retry = 0;
       root.dataset.connection = "open";
       setConn("");
-      send({ type: "resume", after_seq: heldThrough() });
+      resume();
       clearInterval(pingTimer);
       pingTimer = setInterval(function () { send({ type: "ping" }); }, 25000);
     };
@@ -116,6 +116,12 @@
   // The highest n such that messages 1..n are all here. Resuming after the highest number
   // seen instead would skip a message whose broadcast was lost while a later one (our
   // own, acknowledged) arrived.
+  // Ask for what this page lacks of the chat it shows (the server starts a different,
+  // newer chat from its first message).
+  function resume() {
+    send({ type: "resume", after_seq: heldThrough(), conversation: conversation ? conversation.id : null });
+  }
+
   function heldThrough() {
     let n = shownFrom - 1;
     while (items.has(n + 1)) n++;
@@ -325,8 +331,8 @@
     history: function (f) {
       if (f.conversation) {
         enterConversation(f.conversation);
-        if (f.from_seq > heldThrough() + 1) {
-          shownFrom = f.from_seq;
+        if (f.from_seq) { // older messages were left out of a long chat
+          shownFrom = Math.max(shownFrom, f.from_seq);
           if (!ui.log.querySelector(".chat-earlier")) {
             const note = document.createElement("li");
             note.className = "chat-note chat-earlier";
@@ -381,7 +387,7 @@
     pong: function (f) {
       // The server says how far the conversation goes: fetch anything this page missed.
       const last = conversation && f.seqs ? f.seqs[String(conversation.id)] || 0 : 0;
-      if (last > heldThrough()) send({ type: "resume", after_seq: heldThrough() });
+      if (last > heldThrough()) resume();
     },
     error: function (f) {
       showAlert(f.message);
@@ -412,6 +418,7 @@
     saveOutbox();
     conversation = null;
     items.clear();
+    shownFrom = 1;
     ui.log.textContent = "";
     show("live");
     ui.status.textContent = T.waiting;

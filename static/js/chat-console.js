@@ -92,7 +92,9 @@
       chat = { data: c, messages: new Map(), lastSeq: 0, unread: 0, ended: false, delivered: 0 };
       chats.set(c.id, chat);
     }
+    const from = Math.max(chat.data.from_seq || 1, c.from_seq || 1);
     chat.data = Object.assign(chat.data, c);
+    chat.data.from_seq = from; // set by a long chat's trimmed history only; never lowered
     (c.messages || []).forEach(function (m) { addMessage(chat, m); });
     return chat;
   }
@@ -250,7 +252,7 @@
       // (not selected, not reopened), so the composer keeps addressing the current chat.
       const chat = chats.get(f.conversation.id);
       if (!chat) return;
-      chat.data.from_seq = Math.max(chat.data.from_seq || 1, f.conversation.from_seq || 1);
+      if (f.conversation.from_seq) chat.data.from_seq = Math.max(chat.data.from_seq || 1, f.conversation.from_seq);
       (f.conversation.messages || []).forEach(function (m) { addMessage(chat, m); });
       renderHeld();
       if (chat.data.id === current) renderChat();

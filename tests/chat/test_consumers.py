@@ -531,7 +531,7 @@ def test_a_long_chat_still_opens_with_its_newest_messages(customer, specialist):
         assert seqs == list(range(frame["from_seq"], 302))  # the newest, in order, no gap
         assert frame["from_seq"] > 2 and len(json.dumps(frame)) < 1_000_000
     assert [m["seq"] for m in rest["messages"]] == list(range(291, 302))
-    assert rest["from_seq"] == 291
+    assert rest["from_seq"] is None  # nothing left out
 
 
 def test_on_postgresql_a_message_is_stored_and_announced_from_the_event_loop(customer, specialist):
@@ -590,3 +590,36 @@ def test_an_event_for_a_socket_the_client_just_closed_is_dropped_quietly():
         await consumer.chat_message({"message": {"seq": 1, "body": "late"}})
 
     run(body)
+
+
+def test_a_resume_counted_in_an_ended_chat_gets_the_new_chat_from_its_start(customer, specialist):
+    """A tab was offline while its chat ended and the customer began another in a second
+    tab: its resume counts in the old chat, so the new one comes whole, not from seq 4."""
+    old, _ = services.conversation_start(customer=customer, topic="Old", body="o1")
+    services.conversation_accept(conversation_id=old.pk, specialist=specialist)
+    for body in ("o2", "o3", "o4"):
+        services.message_send(conversation_id=old.pk, sender=customer, body=body)
+    services.conversation_end(conversation_id=old.pk, actor=customer)
+    new, _ = services.conversation_start(customer=customer, topic="New", body="n1")
+    services.conversation_accept(conversation_id=new.pk, specialist=specialist)
+    for body in ("n2", "n3", "n4", "n5"):
+        services.message_send(conversation_id=new.pk, sender=specialist, body=body)
+    cookie = session_cookie(customer)
+
+    async def body():
+        chat = Socket(CUSTOMER, cookie)
+        assert await chat.connect()
+        await chat.send({"type": "resume", "after_seq": 4, "conversation": old.pk})
+        stale = await chat.recv_type("history")
+        await chat.send({"type": "resume", "after_seq": 4, "conversation": new.pk})
+        current = await chat.recv_type("history")
+        await chat.send({"type": "resume", "after_seq": 0, "conversation": "x"})
+        bad = await chat.recv_type("error")
+        await chat.close()
+        return stale, current, bad
+
+    stale, current, bad = run(body)
+    assert stale["conversation"]["id"] == new.pk
+    assert [m["body"] for m in stale["messages"]] == ["n1", "n2", "n3", "n4", "n5"]
+    assert [m["body"] for m in current["messages"]] == ["n5"]
+    assert bad["code"] == "malformed"
