@@ -357,6 +357,8 @@
       const li = ui.log.querySelector('[data-client-id="' + CSS.escape(f.client_id || "") + '"]');
       if (li && li.dataset.state !== "delivered") setTick(li, "stored");
       if (li && !li.dataset.seq) { li.dataset.seq = f.seq; items.set(f.seq, li); lastSeq = Math.max(lastSeq, f.seq); }
+      // The server does not broadcast our own message back to this page: the ack has it.
+      if (!li && f.message && conversation && f.message.conversation === conversation.id) addMessage(f.message);
     },
     message: function (f) { addMessage(f.message); ackDelivery(); },
     queue: function (f) { renderQueue(f); },

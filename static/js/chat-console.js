@@ -271,12 +271,14 @@
       const i = outbox.findIndex(function (o) { return o.client_id === f.client_id; });
       const chat = chats.get(f.conversation);
       if (i !== -1 && chat) {
-        // Stored: show it as such now rather than when its broadcast comes back (which a
-        // Redis restart can delay until the next heartbeat); the broadcast then adds nothing.
-        addMessage(chat, {
+        // Stored: the ack carries the stored message (its time and name); the server does
+        // not broadcast it back to this socket.
+        addMessage(chat, f.message || {
           seq: f.seq, body: outbox[i].body, client_id: f.client_id, sender_role: "specialist",
           sender_name: root.dataset.me || "", created_at: new Date().toISOString(), local: true,
         });
+      } else if (chat && f.message) {
+        addMessage(chat, f.message); // a resend from an earlier page: not in this outbox
       }
       if (i !== -1) outbox.splice(i, 1);
       if (f.conversation === current) renderChat();
