@@ -1,4 +1,5 @@
-"""The one door to the channel layer from sync code (services, tasks).
+"""The one door to the channel layer from sync code (services, tasks), and the calls
+that run a service for async code (consumers) and send what it broadcast.
 
 Events are sent after the surrounding transaction commits, so a browser never hears
 about a row that was rolled back, and a stored row is always announced."""
@@ -6,13 +7,14 @@ about a row that was rolled back, and a stored row is always announced."""
 import asyncio
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import DatabaseError, close_old_connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,38 @@ async def broadcast_collected(events: list[tuple[str, dict[str, Any]]]) -> None:
             await layer.group_send(group, event)
         except Exception:  # noqa: BLE001 - stored already; clients resume from the database
             logger.exception("broadcast to %s failed", group)
+
+
+def _run_collecting(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
+    with broadcasts_collected() as events:
+        return service(**kwargs), events
+
+
+async def call_service(service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run a service in the database thread; send what it broadcast, once committed,
+    from this event loop."""
+    result, events = await database_sync_to_async(_run_collecting)(service, kwargs)
+    await broadcast_collected(events)
+    return result
+
+
+def _run_message_service(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
+    try:
+        return _run_collecting(service, kwargs)
+    except DatabaseError:
+        # A broken connection is closed here, so the client's retry gets a new one.
+        close_old_connections()
+        raise
+
+
+async def call_message_service(service: Callable[..., Any], **kwargs: Any) -> Any:
+    """`call_service` for the message path, in the same database thread, without
+    database_sync_to_async's close_old_connections() before and after: on PostgreSQL
+    that re-arms a health-check query before every message (bench/). The connection's
+    age is still enforced by every other database call of the process."""
+    result, events = await sync_to_async(_run_message_service)(service, kwargs)
+    await broadcast_collected(events)
+    return result
 
 
 async def broadcast_ephemeral(group: str, event: dict[str, Any]) -> None:

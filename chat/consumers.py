@@ -12,14 +12,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, close_old_connections
 from django.urls import reverse
 
 from accounts.models import PremiumChannel, User
@@ -30,14 +28,13 @@ from chat.broadcast import (
     CONSOLE_GROUP,
     QUEUE_GROUP,
     account_group,
-    broadcast_collected,
     broadcast_ephemeral,
-    broadcasts_collected,
+    call_service,
     conversation_group,
     user_group,
 )
 from chat.models import ConversationStatus, PresenceStatus, SenderRole
-from helpdesk.channel_layer import forget_channel
+from helpdesk.channel_layer import LayerEventHook, forget_channel
 
 logger = logging.getLogger(__name__)
 
@@ -120,39 +117,7 @@ def _error_message(exc: Exception) -> str:
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def _run_collecting(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
-    with broadcasts_collected() as events:
-        return service(**kwargs), events
-
-
-async def call_service(service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Run a service in the database thread; send what it broadcast, once committed,
-    from this event loop."""
-    result, events = await database_sync_to_async(_run_collecting)(service, kwargs)
-    await broadcast_collected(events)
-    return result
-
-
-def _run_message_service(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
-    try:
-        return _run_collecting(service, kwargs)
-    except DatabaseError:
-        # A broken connection is closed here, so the client's retry gets a new one.
-        close_old_connections()
-        raise
-
-
-async def call_message_service(service: Callable[..., Any], **kwargs: Any) -> Any:
-    """`call_service` for the message path, in the same database thread, without
-    database_sync_to_async's close_old_connections() before and after: on PostgreSQL
-    that re-arms a health-check query before every message (bench/). The connection's
-    age is still enforced by every other database call of the process."""
-    result, events = await sync_to_async(_run_message_service)(service, kwargs)
-    await broadcast_collected(events)
-    return result
-
-
-class ChatSocket(AsyncWebsocketConsumer):
+class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
     """What both sides share: frame parsing, errors, flood limit, forced close, and
     riding out a channel layer outage."""
 
@@ -239,18 +204,8 @@ class ChatSocket(AsyncWebsocketConsumer):
         await self.accept()
         return True
 
-    # Channels sets `channel_receive` to the layer's receive for this socket's channel;
-    # the dispatch loop reads group events through `_next_event` instead, which outlasts
-    # a layer outage rather than ending the socket.
-    @property
-    def channel_receive(self) -> Callable[[], Awaitable[dict[str, Any]]]:
-        return self._next_event
-
-    @channel_receive.setter
-    def channel_receive(self, layer_receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
-        self._layer_receive = layer_receive
-
-    async def _next_event(self) -> dict[str, Any]:
+    async def next_layer_event(self) -> dict[str, Any]:
+        """The next group event; outlasts a layer outage rather than ending the socket."""
         delay = LAYER_RETRY_FIRST_SECONDS
         while True:
             if not self.layer_down:
@@ -336,23 +291,9 @@ class ChatSocket(AsyncWebsocketConsumer):
             while self.pending and self.pending[0][0] == conversation_id:
                 batch.append(self.pending.pop(0)[1:])
             try:
-                messages = None
-                if len(batch) == 1:  # PostgreSQL: stored from this event loop, no thread
-                    body, client_id = batch[0]
-                    message = await services.message_send_direct(
-                        conversation_id=conversation_id,
-                        sender=self.user,
-                        body=body,
-                        client_id=client_id,
-                    )
-                    messages = [message] if message else None
-                if messages is None:
-                    messages = await call_message_service(
-                        services.message_send_many,
-                        conversation_id=conversation_id,
-                        sender=self.user,
-                        items=batch,
-                    )
+                messages = await services.message_store(
+                    conversation_id=conversation_id, sender=self.user, items=batch
+                )
             except (ValidationError, PermissionDenied) as exc:
                 for _, client_id in batch:
                     await self.send_quietly(
@@ -367,7 +308,6 @@ class ChatSocket(AsyncWebsocketConsumer):
                     )
                 continue
             for message in messages:
-                message.sender = self.user  # its sender, already loaded (resends too)
                 await self.send_quietly(
                     {
                         "type": "ack",

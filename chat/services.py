@@ -22,6 +22,7 @@ from chat.broadcast import (
     account_group,
     broadcast_collected,
     broadcast_on_commit,
+    call_message_service,
     conversation_group,
     user_group,
 )
@@ -407,6 +408,29 @@ def message_send(*, conversation_id: int, sender: User, body: str, client_id: st
         if existing is None:
             raise
         return existing
+
+
+async def message_store(
+    *, conversation_id: int, sender: User, items: list[tuple[str, str]]
+) -> list[Message]:
+    """Store and announce what a socket received, in order (its one writer calls this
+    with what queued up meanwhile): a single message from the event loop on PostgreSQL
+    (`message_send_direct`); otherwise, and whenever that leaves the case to
+    `message_send`, `message_send_many` in the database thread. Every message returned
+    has its sender set, for the acknowledgement."""
+    if len(items) == 1:
+        body, client_id = items[0]
+        message = await message_send_direct(
+            conversation_id=conversation_id, sender=sender, body=body, client_id=client_id
+        )
+        if message is not None:
+            return [message]
+    messages = await call_message_service(
+        message_send_many, conversation_id=conversation_id, sender=sender, items=items
+    )
+    for message in messages:
+        message.sender = sender  # resends come from the database without it
+    return messages
 
 
 def message_clean(*, body: Any, client_id: Any) -> tuple[str, str]:

@@ -196,7 +196,24 @@ async def forget_channel(layer: Any, channel: str) -> None:
         await forget(channel)
 
 
-class EndsOnLayerLoss:
+class LayerEventHook:
+    """Channels sets `channel_receive` to the layer's receive for the consumer's channel;
+    with this mixin the dispatch loop reads group events through `next_layer_event()`
+    instead, which a consumer overrides to decide what a failed receive means."""
+
+    @property
+    def channel_receive(self) -> Any:
+        return self.next_layer_event
+
+    @channel_receive.setter
+    def channel_receive(self, layer_receive: Any) -> None:
+        self._layer_receive = layer_receive
+
+    async def next_layer_event(self) -> dict[str, Any]:
+        return await self._layer_receive()
+
+
+class EndsOnLayerLoss(LayerEventHook):
     """For a consumer that only relays group events (the SLA alerts): a failed receive on
     the channel layer (Redis away, or LayerConnectionLost once it is back) closes the
     socket with code 4503 instead of ending the consumer with an application error; the
@@ -204,15 +221,7 @@ class EndsOnLayerLoss:
 
     close_code = 4503
 
-    @property
-    def channel_receive(self) -> Any:
-        return self._receive_or_lost
-
-    @channel_receive.setter
-    def channel_receive(self, layer_receive: Any) -> None:
-        self._layer_receive = layer_receive
-
-    async def _receive_or_lost(self) -> dict[str, Any]:
+    async def next_layer_event(self) -> dict[str, Any]:
         try:
             return await self._layer_receive()
         except Exception:  # noqa: BLE001 - reported to the client as a close
