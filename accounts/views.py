@@ -1,7 +1,13 @@
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.permissions import is_agent, is_customer
 from accounts.selectors import (
@@ -32,3 +38,35 @@ def home(request: HttpRequest) -> HttpResponse:
             "how_to_get_premium": HOW_TO_GET_PREMIUM,
         },
     )
+
+
+LOCKED_OUT = _(
+    "Too many failed logins for this account from your address. Try again in "
+    "%(minutes)s, or reset your password."
+)
+
+
+def login_locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """django-axes' lockout answer: the login page again (the portal's or the admin's),
+    with a translated explanation, and 429 so scripts can tell."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    message = LOCKED_OUT % {
+        "minutes": ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    }
+    admin = request.path.startswith("/admin/")
+    form_class = AdminAuthenticationForm if admin else AuthenticationForm
+    # Bound (the email stays filled in) but never validated: validating would try to
+    # authenticate again. The lockout message is its only error.
+    form = form_class(request, data=request.POST or None)
+    form.cleaned_data = {}
+    form._errors = ErrorDict()
+    form.add_error(None, message)
+    template = "admin/login.html" if admin else "registration/login.html"
+    context = {"form": form, "next": request.POST.get("next", ""), "locked_out": True}
+    if admin:
+        from django.contrib import admin as django_admin
+
+        context.update(django_admin.site.each_context(request))
+    return render(request, template, context, status=429)

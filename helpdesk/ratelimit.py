@@ -1,28 +1,51 @@
-"""A fixed-window counter in the cache (Redis in production): cheap and shared by
-every web process."""
+"""A fixed-window counter in the cache (Redis in production): cheap, shared by every web
+process, and atomic, so requests that arrive together cannot all slip under the limit."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+logger = logging.getLogger(__name__)
+
 
 def _key(scope: str, ident: str, window: int) -> str:
     return f"rl:{scope}:{ident}:{int(time.time() // window)}"
 
 
-def rate_limit_exceeded(*, scope: str, ident: str, limit: int, window: int = 3600) -> bool:
-    return (cache.get(_key(scope, ident, window)) or 0) >= limit
+def rate_limit_take(*, scope: str, ident: str, limit: int, window: int = 3600) -> bool:
+    """Count one use and say whether it is within `limit` for this window.
 
-
-def rate_limit_count(*, scope: str, ident: str, window: int = 3600) -> None:
+    add-then-incr, comparing the count the cache returns: Redis INCR (and LocMem's lock)
+    make each caller see its own number, so exactly `limit` callers get True however many
+    arrive at once. A use refused here is not counted. With the cache unreachable the
+    limit fails open: a Redis outage must not stop customers reaching support."""
     key = _key(scope, ident, window)
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window)
+    try:
+        if cache.add(key, 1, timeout=window):
+            count = 1
+        else:
+            count = cache.incr(key)
+    except ValueError:  # the window's key expired between add and incr
+        return rate_limit_take(scope=scope, ident=ident, limit=limit, window=window)
+    except Exception:  # noqa: BLE001 - cache away: allow, logged by the cache backend
+        logger.warning("rate limit %s not counted: cache unavailable", scope)
+        return True
+    if count > limit:
+        rate_limit_give_back(scope=scope, ident=ident, window=window)
+        return False
+    return True
+
+
+def rate_limit_give_back(*, scope: str, ident: str, window: int = 3600) -> None:
+    """Undo one take: the use it counted was refused or did not happen (a rolled-back
+    write), so it must not count against the user."""
+    try:
+        cache.decr(_key(scope, ident, window))
+    except Exception:  # noqa: BLE001 - expired or cache away: nothing to undo
+        return
 
 
 def client_address(request: HttpRequest) -> str:
@@ -35,3 +58,16 @@ def client_address(request: HttpRequest) -> str:
     if trusted and len(hops) >= trusted:
         return hops[-trusted]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def axes_client_ip(request: HttpRequest) -> str:
+    """django-axes' client address: the same TRUSTED_PROXIES rule as every other limit."""
+    return client_address(request)
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """django-axes' account key: emails are stored lower-case, so `Lead@X` and `lead@x`
+    are one account and share one failure count."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    raw = (credentials or {}).get(field) or request.POST.get(field, "")
+    return str(raw).strip().lower()

@@ -21,7 +21,7 @@ from helpdesk.models import (
     TicketStatus,
 )
 from helpdesk.permissions import can_reply_to_ticket, can_write_internal_note
-from helpdesk.ratelimit import rate_limit_count, rate_limit_exceeded
+from helpdesk.ratelimit import rate_limit_give_back, rate_limit_take
 from sla.deadlines import policy_for
 from sla.services import apply_deadline, next_check_at
 
@@ -143,12 +143,37 @@ def ticket_create(
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    limit = settings.TICKET_RATE_LIMIT_PER_HOUR
-    if created_by is None and rate_limit_exceeded(
-        scope="ticket", ident=str(requester.pk), limit=limit
+    # Taken before the write and given back if it fails: concurrent submissions each get
+    # their own count, so exactly TICKET_RATE_LIMIT_PER_HOUR of them go through.
+    limited = created_by is None
+    if limited and not rate_limit_take(
+        scope="ticket", ident=str(requester.pk), limit=settings.TICKET_RATE_LIMIT_PER_HOUR
     ):
         raise ValidationError(RATE_LIMITED)
+    try:
+        return _ticket_insert(
+            requester=requester,
+            channel=channel,
+            subject=subject,
+            description=description,
+            business_critical=business_critical,
+            created_by=created_by,
+        )
+    except BaseException:
+        if limited:
+            rate_limit_give_back(scope="ticket", ident=str(requester.pk))
+        raise
 
+
+def _ticket_insert(
+    *,
+    requester: User,
+    channel: TicketChannel,
+    subject: str,
+    description: str,
+    business_critical: bool,
+    created_by: User | None,
+) -> Ticket:
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket(
@@ -178,8 +203,6 @@ def ticket_create(
         )
         ticket.save()
         _event(ticket, TicketEventKind.CREATED, actor=created_by or requester, at=now)
-        if created_by is None:
-            transaction.on_commit(lambda: rate_limit_count(scope="ticket", ident=str(requester.pk)))
         transaction.on_commit(lambda: tasks.ticket_created_notify.delay(ticket.pk))
         if business_critical:
             transaction.on_commit(lambda: tasks.business_critical_alert.delay(ticket.pk))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from helpdesk.kb.permissions import can_give_article_feedback
 from helpdesk.models import Article, ArticleFeedback, HelpQuestion
-from helpdesk.ratelimit import rate_limit_count, rate_limit_exceeded
+from helpdesk.ratelimit import rate_limit_take
 
 FEEDBACK_NOT_ALLOWED = "Log in with a customer account to rate articles."
 FEEDBACK_ARTICLE_UNPUBLISHED = "This article is not published."
@@ -29,10 +29,7 @@ def suggestion_allowance_take(*, client: str) -> bool:
     nothing counted, once it has had SUGGESTION_RATE_LIMIT_PER_MINUTE this minute."""
     limit = settings.SUGGESTION_RATE_LIMIT_PER_MINUTE
     window = SUGGESTION_WINDOW_SECONDS
-    if rate_limit_exceeded(scope="suggest", ident=client, limit=limit, window=window):
-        return False
-    rate_limit_count(scope="suggest", ident=client, window=window)
-    return True
+    return rate_limit_take(scope="suggest", ident=client, limit=limit, window=window)
 
 
 @transaction.atomic
