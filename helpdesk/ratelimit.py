@@ -24,10 +24,7 @@ def rate_limit_take(*, scope: str, ident: str, limit: int, window: int = 3600) -
     limit fails open: a Redis outage must not stop customers reaching support."""
     key = _key(scope, ident, window)
     try:
-        if cache.add(key, 1, timeout=window):
-            count = 1
-        else:
-            count = cache.incr(key)
+        count = 1 if cache.add(key, 1, timeout=window) else cache.incr(key)
     except ValueError:  # the window's key expired between add and incr
         return rate_limit_take(scope=scope, ident=ident, limit=limit, window=window)
     except Exception:  # noqa: BLE001 - cache away: allow, logged by the cache backend
