@@ -1,10 +1,16 @@
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.forms import UserCreateForm, UserEditForm
 from accounts.models import Account, PremiumSupportPurchase, Subscription, User
+from accounts.permissions import is_staff_record, staff_record_excluded
+from accounts.services import login_lockout_lift
 
 
 class SubscriptionInline(admin.TabularInline):
@@ -90,9 +96,63 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     filter_horizontal = ("groups",)
 
+    # Staff records (specialists, leads, superusers) are the superusers' alone: for anyone
+    # else they are outside the queryset, so every admin URL that names one (change,
+    # password, history, delete, bulk actions) answers as if it did not exist, and the
+    # permission methods refuse them as a second line.
+    def get_queryset(self, request):  # noqa: ANN001, ANN201
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(staff_record_excluded())
+
+    def _may_manage(self, request, obj) -> bool:  # noqa: ANN001
+        return obj is None or request.user.is_superuser or not is_staff_record(obj)
+
+    def has_view_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return super().has_view_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         # Only superusers hand out staff rights and groups; leads manage customer users.
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += ["is_staff", "is_superuser", "groups"]
         return fields
+
+
+# Login lockouts (django-axes): leads read failures and lockouts; only a superuser lifts one.
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LoginLockoutAdmin(AccessAttemptAdmin):
+    actions = ["lift_lockout"]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return request.user.is_superuser
+
+    @admin.action(description=_("Lift the lockout of the selected logins"), permissions=["delete"])
+    def lift_lockout(self, request, queryset) -> None:  # noqa: ANN001
+        try:
+            lifted = login_lockout_lift(actor=request.user, attempt_ids=[a.pk for a in queryset])
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d login may try again.", "%(count)d logins may try again.", lifted)
+            % {"count": lifted},
+            messages.SUCCESS,
+        )

@@ -1,6 +1,7 @@
 """Plain predicates about who may do what. Views and services enforce them."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from accounts.models import Role, User
 
@@ -36,3 +37,13 @@ def is_lead(user: User | AnonymousUser) -> bool:
 def is_agent(user: User | AnonymousUser) -> bool:
     """Specialists and leads: the staff who answer customers."""
     return is_lead(user) or _in_group(user, SPECIALISTS_GROUP)
+
+
+def is_staff_record(user: User) -> bool:
+    """Specialists, leads and superusers: records only a superuser may change."""
+    return bool(user.is_staff or user.is_superuser)
+
+
+def staff_record_excluded() -> Q:
+    """The users a non-superuser may manage: customer users only."""
+    return Q(is_staff=False, is_superuser=False)
