@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PremiumChannel, User
 from accounts.permissions import is_agent
@@ -38,6 +39,8 @@ from chat.models import (
 from helpdesk import async_db
 from helpdesk import services as helpdesk_services
 from helpdesk.models import Ticket, TicketChannel
+from helpdesk.ratelimit import rate_limit_give_back, rate_limit_take
+from helpdesk.textclean import clean_line, clean_text, limit_message
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time
 
@@ -47,37 +50,42 @@ MESSAGE_MAX = 4000
 TOPIC_MAX = 200
 CLIENT_ID_MAX = 64
 
-NOT_ENTITLED = "Premium chat is not available to you."
-STAFF_ONLY = "Only specialists and leads can use the chat console."
-TOPIC_REQUIRED = "Tell us what the chat is about."
-TOPIC_TOO_LONG = f"Keep the topic to {TOPIC_MAX} characters or fewer."
-MESSAGE_REQUIRED = "Write a message."
-MESSAGE_TOO_LONG = f"Keep each message to {MESSAGE_MAX:,} characters or fewer."
-ALREADY_OPEN = "You already have an open chat."
-NOT_A_PARTICIPANT = "This chat is not yours."
-CHAT_ENDED = "This chat has ended."
-ALREADY_TAKEN = "Another specialist has already accepted this chat."
-BAD_CLIENT_ID = "Invalid message id."
+NOT_ENTITLED = _("Premium chat is not available to you.")
+STAFF_ONLY = _("Only specialists and leads can use the chat console.")
+TOPIC_REQUIRED = _("Tell us what the chat is about.")
+TOPIC_TOO_LONG = limit_message(_("Keep the topic to {limit} characters or fewer."), TOPIC_MAX)
+MESSAGE_REQUIRED = _("Write a message.")
+MESSAGE_TOO_LONG = limit_message(
+    _("Keep each message to {limit} characters or fewer."), MESSAGE_MAX
+)
+ALREADY_OPEN = _("You already have an open chat.")
+NOT_A_PARTICIPANT = _("This chat is not yours.")
+CHAT_ENDED = _("This chat has ended.")
+ALREADY_TAKEN = _("Another specialist has already accepted this chat.")
+BAD_CLIENT_ID = _("Invalid message id.")
+START_RATE_LIMITED = _(
+    "You have started a lot of chats in the last hour. Please wait a little before "
+    "starting another, or send us an email instead."
+)
 
 
 def _clean_body(body: Any) -> str:
     if not isinstance(body, str):
         raise ValidationError(MESSAGE_REQUIRED)
-    # NUL cannot be stored in PostgreSQL text; nobody types it on purpose.
-    body = body.replace("\x00", "").strip()
-    if not body:
-        raise ValidationError(MESSAGE_REQUIRED)
-    if len(body) > MESSAGE_MAX:
-        raise ValidationError(MESSAGE_TOO_LONG)
-    return body
+    return clean_text(
+        body,
+        max_length=MESSAGE_MAX,
+        required_message=MESSAGE_REQUIRED,
+        too_long_message=MESSAGE_TOO_LONG,
+    )
 
 
 def _clean_client_id(client_id: Any) -> str:
-    if client_id in (None, ""):
+    if client_id is None:
         return ""
-    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX:
+    if not isinstance(client_id, str):
         raise ValidationError(BAD_CLIENT_ID)
-    return client_id
+    return clean_line(client_id, max_length=CLIENT_ID_MAX, too_long_message=BAD_CLIENT_ID)
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -155,13 +163,31 @@ def conversation_start(
     entitlement = entitlement or entitlement_for(user=customer)
     if not entitlement.allows(PremiumChannel.CHAT):
         raise PermissionDenied(NOT_ENTITLED)
-    topic = " ".join(str(topic or "").split())
-    if not topic:
-        raise ValidationError(TOPIC_REQUIRED)
-    if len(topic) > TOPIC_MAX:
-        raise ValidationError(TOPIC_TOO_LONG)
+    topic = clean_line(
+        topic,
+        max_length=TOPIC_MAX,
+        required_message=TOPIC_REQUIRED,
+        too_long_message=TOPIC_TOO_LONG,
+    )
     body = _clean_body(body)
     client_id = _clean_client_id(client_id)
+    # Taken before the write and given back if nothing is stored (an open chat, say):
+    # starts arriving together each get their own count.
+    ident = str(customer.pk)
+    if not rate_limit_take(
+        scope="chat_start", ident=ident, limit=settings.CHAT_START_RATE_LIMIT_PER_HOUR
+    ):
+        raise ValidationError(START_RATE_LIMITED)
+    try:
+        return _conversation_insert(customer=customer, topic=topic, body=body, client_id=client_id)
+    except BaseException:
+        rate_limit_give_back(scope="chat_start", ident=ident)
+        raise
+
+
+def _conversation_insert(
+    *, customer: User, topic: str, body: str, client_id: str
+) -> tuple[Conversation, Message]:
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -616,12 +642,19 @@ def user_sockets_close(*, user_id: int) -> None:
     broadcast_on_commit(user_group(user_id), {"type": "chat.force_disconnect"})
 
 
+def user_access_recheck(*, user_id: int) -> None:
+    """Ask every socket of this user (chat, console, staff alerts), on every server, to
+    re-check its rights now: a role, staff status, group, password or second factor
+    changed."""
+    broadcast_on_commit(user_group(user_id), {"type": "chat.recheck"})
+
+
 def account_access_recheck(*, account_id: int) -> None:
     """Ask the account's open sockets to re-check entitlement (purchase or plan changed)."""
     broadcast_on_commit(account_group(account_id), {"type": "chat.recheck"})
 
 
-TICKET_NOT_YOURS = "Only the specialist in this chat can turn it into a ticket."
+TICKET_NOT_YOURS = _("Only the specialist in this chat can turn it into a ticket.")
 
 
 def _transcript_text(conversation: Conversation) -> str:

@@ -30,6 +30,7 @@ from helpdesk.models import (
     TicketStatus,
 )
 from helpdesk.templatetags.helpdesk_tags import time_left
+from helpdesk.textclean import CleanCharField
 from sla.models import SlaKind
 from sla.reports import attainment_report
 
@@ -125,9 +126,12 @@ class OpenFilter(StateFilter):
 
 
 class TicketAdminForm(forms.ModelForm):
-    reply_body = forms.CharField(
+    reply_body = CleanCharField(
         label=_("Reply"),
+        multiline=True,
         required=False,
+        max_length=services.REPLY_MAX,
+        error_messages={"too_long": services.REPLY_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
         help_text=_("A public reply is emailed to the requester; an internal note is not."),
     )
@@ -143,7 +147,12 @@ class TicketAdminForm(forms.ModelForm):
             ("standard", _("Standard")),
         ],
     )
-    reclassify_reason = forms.CharField(label=_("Reason for reclassification"), required=False)
+    reclassify_reason = CleanCharField(
+        label=_("Reason for reclassification"),
+        required=False,
+        max_length=services.RECLASSIFY_REASON_MAX,
+        error_messages={"too_long": services.RECLASSIFY_REASON_TOO_LONG},
+    )
 
     class Meta:
         model = Ticket
@@ -158,10 +167,8 @@ class TicketAdminForm(forms.ModelForm):
                 self.add_error("reclassify", services.RECLASSIFY_UNCHANGED)
             elif critical and self.instance.requester_role != Role.SUPER_ADMIN:
                 self.add_error("reclassify", services.RECLASSIFY_NOT_SUPER_ADMIN)
-            if not (data.get("reclassify_reason") or "").strip():
+            if not data.get("reclassify_reason") and "reclassify_reason" not in self.errors:
                 self.add_error("reclassify_reason", services.RECLASSIFY_REASON_REQUIRED)
-        if len(data.get("reply_body") or "") > services.REPLY_MAX:
-            self.add_error("reply_body", services.REPLY_TOO_LONG)
         return data
 
 
@@ -458,7 +465,21 @@ class CallbackAdminForm(forms.ModelForm):
         required=False,
         choices=[("", _("— no call to record —")), *CallbackOutcome.choices],
     )
-    attempt_note = forms.CharField(label=_("Call note"), required=False)
+    attempt_note = CleanCharField(
+        label=_("Call note"),
+        multiline=True,
+        required=False,
+        max_length=callbacks.NOTE_MAX,
+        error_messages={"too_long": callbacks.NOTE_TOO_LONG},
+        widget=forms.TextInput,
+    )
+    notes = CleanCharField(
+        label=CallbackRequest._meta.get_field("notes").verbose_name,
+        multiline=True,
+        required=False,
+        max_length=callbacks.NOTE_MAX,
+        error_messages={"too_long": callbacks.NOTE_TOO_LONG},
+    )
     complete = forms.BooleanField(label=_("Mark completed"), required=False)
     create_ticket = forms.BooleanField(label=_("Open a ticket from this callback"), required=False)
 
@@ -636,10 +657,11 @@ class CallbackRequestAdmin(admin.ModelAdmin):
             if data.get("complete"):
                 callbacks.callback_complete(callback=obj, specialist=me, notes=data.get("notes"))
             elif "notes" in form.changed_data:
-                type(obj).objects.filter(pk=obj.pk).update(notes=data.get("notes", ""))
+                callbacks.callback_notes_save(callback=obj, specialist=me, notes=data["notes"])
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
 
-# The knowledge base registers its own models.
+# The knowledge base registers its own models; the audit log's admin replaces auditlog's.
+from helpdesk import audit_admin  # noqa: E402, F401
 from helpdesk.kb import admin as kb_admin  # noqa: E402, F401

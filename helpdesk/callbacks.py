@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PremiumChannel, User
 from accounts.permissions import is_agent, is_customer, is_super_admin
@@ -24,37 +25,50 @@ from helpdesk.models import (
     CallbackStatus,
     TicketChannel,
 )
+from helpdesk.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.sla_targets import SWEEP_EVENT_KIND
+from helpdesk.textclean import clean_line, clean_text, limit_message
 from sla import sweep
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time
 
+PHONE_INPUT_MAX = 40
 TOPIC_MAX = 200
 DESCRIPTION_MAX = 5_000
 NOTE_MAX = 5_000
 FAILED_ATTEMPTS_TO_ABANDON = 3
 DUPLICATE_WINDOW = timedelta(minutes=1)
 
-PHONE_REQUIRED = "Enter the phone number we should call."
-PHONE_INVALID = "Enter a valid phone number, with its country code if it is not in your country."
-PHONE_PREMIUM_RATE = "Premium-rate numbers cannot be called back. Enter another number."
-TOPIC_REQUIRED = "Enter a topic."
-TOPIC_TOO_LONG = f"Keep the topic to {TOPIC_MAX} characters or fewer."
-DESCRIPTION_TOO_LONG = f"Keep the description to {DESCRIPTION_MAX:,} characters or fewer."
-NOTE_TOO_LONG = f"Keep the note to {NOTE_MAX:,} characters or fewer."
-CHANNEL_NOT_ALLOWED = "Your account is not entitled to premium phone support."
-ALREADY_CLAIMED = "Another specialist has already taken this callback."
-NOT_WAITING = "Only a waiting callback request can be cancelled."
-NOT_HOLDER = "Claim this callback before recording a call on it."
-NOT_IN_PROGRESS = "This callback is not in progress."
-STAFF_ONLY = "Only specialists and leads can do this."
+PHONE_REQUIRED = _("Enter the phone number we should call.")
+PHONE_INVALID = _("Enter a valid phone number, with its country code if it is not in your country.")
+PHONE_PREMIUM_RATE = _("Premium-rate numbers cannot be called back. Enter another number.")
+TOPIC_REQUIRED = _("Enter a topic.")
+TOPIC_TOO_LONG = limit_message(_("Keep the topic to {limit} characters or fewer."), TOPIC_MAX)
+DESCRIPTION_TOO_LONG = limit_message(
+    _("Keep the description to {limit} characters or fewer."), DESCRIPTION_MAX
+)
+NOTE_TOO_LONG = limit_message(_("Keep the note to {limit} characters or fewer."), NOTE_MAX)
+RATE_LIMITED = _(
+    "You have asked for a lot of callbacks in the last hour. Please wait a little before "
+    "asking again, or cancel a request you no longer need."
+)
+CHANNEL_NOT_ALLOWED = _("Your account is not entitled to premium phone support.")
+ALREADY_CLAIMED = _("Another specialist has already taken this callback.")
+NOT_WAITING = _("Only a waiting callback request can be cancelled.")
+NOT_HOLDER = _("Claim this callback before recording a call on it.")
+NOT_IN_PROGRESS = _("This callback is not in progress.")
+STAFF_ONLY = _("Only specialists and leads can do this.")
 
 
 def phone_normalise(*, raw: str, region: str) -> str:
     """The number in E.164 form, or a ValidationError with a clear message."""
-    raw = (raw or "").strip()
-    if not raw:
-        raise ValidationError({"phone": PHONE_REQUIRED})
+    raw = clean_line(
+        raw,
+        field="phone",
+        max_length=PHONE_INPUT_MAX,
+        required_message=PHONE_REQUIRED,
+        too_long_message=PHONE_INVALID,
+    )
     if not any(ch.isdigit() for ch in raw) or any(ch.isalpha() for ch in raw):
         raise ValidationError({"phone": PHONE_INVALID})
     try:
@@ -83,52 +97,79 @@ def callback_request_create(
     entitlement = entitlement or entitlement_for(user=requester)
     if not entitlement.allows(PremiumChannel.PHONE):
         raise PermissionDenied(CHANNEL_NOT_ALLOWED)
-    errors: dict[str, str] = {}
+    errors: dict[str, list[ValidationError]] = {}
     try:
         phone = phone_normalise(raw=phone, region=requester.account.country)
     except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    topic = " ".join((topic or "").split())
-    if not topic:
-        errors["topic"] = TOPIC_REQUIRED
-    elif len(topic) > TOPIC_MAX:
-        errors["topic"] = TOPIC_TOO_LONG
-    description = (description or "").strip()
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = DESCRIPTION_TOO_LONG
+        errors.update(exc.error_dict)
+    try:
+        topic = clean_line(
+            topic,
+            field="topic",
+            max_length=TOPIC_MAX,
+            required_message=TOPIC_REQUIRED,
+            too_long_message=TOPIC_TOO_LONG,
+        )
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        description = clean_text(
+            description,
+            field="description",
+            max_length=DESCRIPTION_MAX,
+            too_long_message=DESCRIPTION_TOO_LONG,
+        )
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
 
     now = timezone.now()
-    with transaction.atomic():
-        # Serialise this user's submissions so two tabs cannot both create one.
-        User.objects.select_for_update().filter(pk=requester.pk).first()
-        duplicate = CallbackRequest.objects.filter(
-            requester=requester,
-            phone=phone,
-            topic=topic,
-            status=CallbackStatus.WAITING,
-            created_at__gte=now - DUPLICATE_WINDOW,
-        ).first()
-        if duplicate is not None:
-            return duplicate, False
-        due = now + timedelta(minutes=settings.CALLBACK_TARGET_MINUTES)
-        callback = CallbackRequest(
-            account_id=requester.account_id,
-            requester=requester,
-            phone=phone,
-            topic=topic,
-            description=description,
-            created_at=now,
-            sla_policy=SlaPolicy.CALLBACK,
-            sla_kind=SlaKind.GUARANTEED,
-            due_at=due,
-            warn_at=warning_time(start=now, due_at=due),
-        )
-        callback.sla_next_check_at = next_check_at(callback)
-        callback.full_clean(exclude=["account", "requester", "holder", "ticket", "sla_exception"])
-        callback.save()
-        _queue_changed()
+    taken = False
+    try:
+        with transaction.atomic():
+            # Serialise this user's submissions so two tabs cannot both create one.
+            User.objects.select_for_update().filter(pk=requester.pk).first()
+            duplicate = CallbackRequest.objects.filter(
+                requester=requester,
+                phone=phone,
+                topic=topic,
+                status=CallbackStatus.WAITING,
+                created_at__gte=now - DUPLICATE_WINDOW,
+            ).first()
+            if duplicate is not None:
+                return duplicate, False  # a resubmission: not counted against the limit
+            taken = rate_limit_take(
+                scope="callback",
+                ident=str(requester.pk),
+                limit=settings.CALLBACK_RATE_LIMIT_PER_HOUR,
+            )
+            if not taken:
+                raise ValidationError(RATE_LIMITED)
+            due = now + timedelta(minutes=settings.CALLBACK_TARGET_MINUTES)
+            callback = CallbackRequest(
+                account_id=requester.account_id,
+                requester=requester,
+                phone=phone,
+                topic=topic,
+                description=description,
+                created_at=now,
+                sla_policy=SlaPolicy.CALLBACK,
+                sla_kind=SlaKind.GUARANTEED,
+                due_at=due,
+                warn_at=warning_time(start=now, due_at=due),
+            )
+            callback.sla_next_check_at = next_check_at(callback)
+            callback.full_clean(
+                exclude=["account", "requester", "holder", "ticket", "sla_exception"]
+            )
+            callback.save()
+            _queue_changed()
+    except BaseException:
+        # Nothing was stored (a refusal, a rolled-back write): the use is not counted.
+        if taken:
+            rate_limit_give_back(scope="callback", ident=str(requester.pk))
+        raise
     return callback, True
 
 
@@ -178,9 +219,7 @@ def callback_attempt_record(
 ) -> CallbackAttempt:
     """Record one call. Three failed calls close the request as abandoned and email the
     customer; a call that reached them leaves it in progress until completed."""
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise ValidationError({"note": NOTE_TOO_LONG})
+    note = clean_text(note, field="note", max_length=NOTE_MAX, too_long_message=NOTE_TOO_LONG)
     with transaction.atomic():
         callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
         if callback.status != CallbackStatus.IN_PROGRESS:
@@ -200,8 +239,7 @@ def callback_attempt_record(
 
 
 def callback_complete(*, callback: CallbackRequest, specialist: User, notes: str = "") -> None:
-    if len(notes or "") > NOTE_MAX:
-        raise ValidationError({"notes": NOTE_TOO_LONG})
+    notes = clean_text(notes, field="notes", max_length=NOTE_MAX, too_long_message=NOTE_TOO_LONG)
     with transaction.atomic():
         callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
         if callback.status != CallbackStatus.IN_PROGRESS:
@@ -211,8 +249,16 @@ def callback_complete(*, callback: CallbackRequest, specialist: User, notes: str
         callback.status = CallbackStatus.COMPLETED
         callback.closed_at = timezone.now()
         if notes:
-            callback.notes = notes.strip()
+            callback.notes = notes
         callback.save(update_fields=["status", "closed_at", "notes"])
+
+
+def callback_notes_save(*, callback: CallbackRequest, specialist: User, notes: str) -> None:
+    """The specialists' notes on a callback, as edited in the admin."""
+    if not is_agent(specialist):
+        raise PermissionDenied(STAFF_ONLY)
+    notes = clean_text(notes, field="notes", max_length=NOTE_MAX, too_long_message=NOTE_TOO_LONG)
+    CallbackRequest.objects.filter(pk=callback.pk).update(notes=notes)
 
 
 def callback_to_ticket(*, callback: CallbackRequest, specialist: User):  # noqa: ANN201

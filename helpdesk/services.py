@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import audit_record
 from accounts.models import PremiumChannel, Role, User
 from accounts.permissions import can_flag_business_critical, is_agent, is_customer
 from accounts.selectors import Entitlement, entitlement_for
@@ -22,37 +24,44 @@ from helpdesk.models import (
 )
 from helpdesk.permissions import can_reply_to_ticket, can_write_internal_note
 from helpdesk.ratelimit import rate_limit_give_back, rate_limit_take
+from helpdesk.textclean import clean_line, clean_text, limit_message
 from sla.deadlines import policy_for
 from sla.services import apply_deadline, next_check_at
 
 SUBJECT_MAX = 200
 DESCRIPTION_MAX = 20_000
 REPLY_MAX = 20_000
+RECLASSIFY_REASON_MAX = 1_000
 
-NOT_A_CUSTOMER = "Only customer users can submit tickets."
-CHANNEL_NOT_ALLOWED = "Your account is not entitled to this support channel."
-BUSINESS_CRITICAL_ONLY_SUPER_ADMIN = (
+NOT_A_CUSTOMER = _("Only customer users can submit tickets.")
+CHANNEL_NOT_ALLOWED = _("Your account is not entitled to this support channel.")
+BUSINESS_CRITICAL_ONLY_SUPER_ADMIN = _(
     "Only a super admin of the account can flag an issue as business-critical."
 )
-BUSINESS_CRITICAL_ONLY_EMAIL = "Only email tickets can be flagged business-critical."
-SUBJECT_REQUIRED = "Enter a subject."
-SUBJECT_TOO_LONG = f"Keep the subject to {SUBJECT_MAX} characters or fewer."
-DESCRIPTION_REQUIRED = "Describe the problem."
-DESCRIPTION_TOO_LONG = f"Keep the description to {DESCRIPTION_MAX:,} characters or fewer."
-RATE_LIMITED = (
+BUSINESS_CRITICAL_ONLY_EMAIL = _("Only email tickets can be flagged business-critical.")
+SUBJECT_REQUIRED = _("Enter a subject.")
+SUBJECT_TOO_LONG = limit_message(_("Keep the subject to {limit} characters or fewer."), SUBJECT_MAX)
+DESCRIPTION_REQUIRED = _("Describe the problem.")
+DESCRIPTION_TOO_LONG = limit_message(
+    _("Keep the description to {limit} characters or fewer."), DESCRIPTION_MAX
+)
+RATE_LIMITED = _(
     "You have submitted a lot of tickets in the last hour. Please wait a little before "
     "submitting another, or add to one of your open tickets."
 )
-REPLY_REQUIRED = "Write a message."
-REPLY_TOO_LONG = f"Keep the message to {REPLY_MAX:,} characters or fewer."
-REPLY_NOT_ALLOWED = "You cannot reply to this ticket."
-INTERNAL_NOTE_FORBIDDEN = "Only specialists can write internal notes."
-RECLASSIFY_REASON_REQUIRED = "Give a reason for the reclassification."
-RECLASSIFY_NOT_SUPER_ADMIN = (
+REPLY_REQUIRED = _("Write a message.")
+REPLY_TOO_LONG = limit_message(_("Keep the message to {limit} characters or fewer."), REPLY_MAX)
+REPLY_NOT_ALLOWED = _("You cannot reply to this ticket.")
+INTERNAL_NOTE_FORBIDDEN = _("Only specialists can write internal notes.")
+RECLASSIFY_REASON_REQUIRED = _("Give a reason for the reclassification.")
+RECLASSIFY_REASON_TOO_LONG = limit_message(
+    _("Keep the reason to {limit} characters or fewer."), RECLASSIFY_REASON_MAX
+)
+RECLASSIFY_NOT_SUPER_ADMIN = _(
     "Only email tickets submitted by a super admin can be business-critical."
 )
-RECLASSIFY_UNCHANGED = "The ticket already has this classification."
-STAFF_ONLY = "Only specialists and leads can do this."
+RECLASSIFY_UNCHANGED = _("The ticket already has this classification.")
+STAFF_ONLY = _("Only specialists and leads can do this.")
 
 _CHANNELS = {
     TicketChannel.EMAIL: PremiumChannel.EMAIL,
@@ -80,15 +89,6 @@ def _event(
         reason=reason,
         created_at=at or timezone.now(),
     )
-
-
-def _clean_text(value: str, *, field: str, required: str, too_long: str, limit: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: required})
-    if len(value) > limit:
-        raise ValidationError({field: too_long})
-    return value
 
 
 def ticket_create(
@@ -122,25 +122,25 @@ def ticket_create(
     errors = {}
     try:
         # One line: the subject goes into email headers and list views.
-        subject = _clean_text(
-            " ".join((subject or "").split()),
+        subject = clean_line(
+            subject,
             field="subject",
-            required=SUBJECT_REQUIRED,
-            too_long=SUBJECT_TOO_LONG,
-            limit=SUBJECT_MAX,
+            max_length=SUBJECT_MAX,
+            required_message=SUBJECT_REQUIRED,
+            too_long_message=SUBJECT_TOO_LONG,
         )
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)
     try:
-        description = _clean_text(
+        description = clean_text(
             description,
             field="description",
-            required=DESCRIPTION_REQUIRED,
-            too_long=DESCRIPTION_TOO_LONG,
-            limit=DESCRIPTION_MAX,
+            max_length=DESCRIPTION_MAX,
+            required_message=DESCRIPTION_REQUIRED,
+            too_long_message=DESCRIPTION_TOO_LONG,
         )
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
     # Taken before the write and given back if it fails: concurrent submissions each get
@@ -229,8 +229,12 @@ def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVi
         raise PermissionDenied(INTERNAL_NOTE_FORBIDDEN)
     if not can_reply_to_ticket(author, ticket):
         raise PermissionDenied(REPLY_NOT_ALLOWED)
-    body = _clean_text(
-        body, field="body", required=REPLY_REQUIRED, too_long=REPLY_TOO_LONG, limit=REPLY_MAX
+    body = clean_text(
+        body,
+        field="body",
+        max_length=REPLY_MAX,
+        required_message=REPLY_REQUIRED,
+        too_long_message=REPLY_TOO_LONG,
     )
     now = timezone.now()
     with transaction.atomic():
@@ -292,9 +296,13 @@ def ticket_reclassify(
     submission time and the change is recorded with its reason."""
     if not is_agent(actor):
         raise PermissionDenied(STAFF_ONLY)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": RECLASSIFY_REASON_REQUIRED})
+    reason = clean_line(
+        reason,
+        field="reason",
+        max_length=RECLASSIFY_REASON_MAX,
+        required_message=RECLASSIFY_REASON_REQUIRED,
+        too_long_message=RECLASSIFY_REASON_TOO_LONG,
+    )
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.business_critical == business_critical:
@@ -334,5 +342,14 @@ def ticket_reclassify(
                 f"{reason} (deadline {old_due:%Y-%m-%d %H:%M} UTC → "
                 f"{ticket.due_at:%Y-%m-%d %H:%M} UTC)"
             ),
+        )
+        audit_record(
+            instance=ticket,
+            actor=actor,
+            changes={
+                "business_critical": [str(not business_critical), str(business_critical)],
+                "due_at": [old_due.isoformat(), ticket.due_at.isoformat()],
+            },
+            reason=reason,
         )
     return ticket

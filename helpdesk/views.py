@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,12 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.middleware import second_factor_verified_required
 from accounts.models import PremiumChannel
 from accounts.permissions import can_flag_business_critical, is_agent, is_customer
 from accounts.selectors import entitlement_for
 from helpdesk import callbacks, selectors, services
-from helpdesk.forms import ReplyForm, TicketForm
-from helpdesk.models import ReplyVisibility, TicketChannel
+from helpdesk.forms import CallbackForm, ReplyForm, TicketForm
+from helpdesk.models import ReplyVisibility, Ticket, TicketChannel
+from helpdesk.permissions import can_write_internal_note
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -24,6 +27,17 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
     return {"__all__": [str(m) for m in exc.messages]}
+
+
+def _form_errors(form: forms.Form) -> dict[str, list[str]]:
+    """A form's own errors, keyed like `_errors` ("__all__" for the form as a whole)."""
+    return {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
+
+
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"errors": {"__all__": [str(message)]}}, status=403)
+    raise PermissionDenied(message)
 
 
 @login_required
@@ -38,8 +52,15 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     }
     if request.method != "POST":
         return render(request, "helpdesk/ticket_new.html", {**context, "form": TicketForm()})
+    if not context["allowed"]:
+        # Authorised before anything is validated: the service says the same.
+        return _refused(
+            request,
+            services.CHANNEL_NOT_ALLOWED if is_customer(request.user) else services.NOT_A_CUSTOMER,
+        )
     form = TicketForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _ticket_form_invalid(request, context, form, _form_errors(form))
     data = form.cleaned_data
     # A regular user's request that carries the flag at all is refused, whatever its value.
     flag = bool(data.get("business_critical")) or (
@@ -49,25 +70,15 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         ticket = services.ticket_create(
             requester=request.user,
             channel=TicketChannel.EMAIL,
-            subject=data.get("subject", ""),
-            description=data.get("description", ""),
+            subject=data["subject"],
+            description=data["description"],
             business_critical=flag,
             entitlement=entitlement,
         )
     except PermissionDenied as exc:
-        if _wants_json(request):
-            return JsonResponse({"errors": {"__all__": [str(exc)]}}, status=403)
-        raise
+        return _refused(request, str(exc))
     except ValidationError as exc:
-        errors = _errors(exc)
-        if _wants_json(request):
-            return JsonResponse({"errors": errors}, status=400)
-        return render(
-            request,
-            "helpdesk/ticket_new.html",
-            {**context, "form": form, "errors": errors, "general_errors": errors.get("__all__")},
-            status=400,
-        )
+        return _ticket_form_invalid(request, context, form, _errors(exc))
     confirmation = render_to_string(
         "helpdesk/ticket_confirmation.html", {"ticket": ticket}, request=request
     )
@@ -83,6 +94,19 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         )
     messages.success(request, _("Ticket #%(id)s submitted.") % {"id": ticket.pk})
     return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+def _ticket_form_invalid(
+    request: HttpRequest, context: dict, form: TicketForm, errors: dict[str, list[str]]
+) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"errors": errors}, status=400)
+    return render(
+        request,
+        "helpdesk/ticket_new.html",
+        {**context, "form": form, "errors": errors, "general_errors": errors.get("__all__")},
+        status=400,
+    )
 
 
 @login_required
@@ -116,33 +140,47 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for(user=request.user, ticket_id=ticket_id)
-    form = ReplyForm(request.POST)
-    form.is_valid()
     visibility = request.POST.get("visibility") or ReplyVisibility.PUBLIC
     if visibility not in ReplyVisibility.values:
         visibility = ReplyVisibility.INTERNAL  # unknown values get the strictest check
+    if visibility == ReplyVisibility.INTERNAL and not can_write_internal_note(request.user):
+        return _refused(request, services.INTERNAL_NOTE_FORBIDDEN)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _reply_invalid(request, ticket, form, _form_errors(form))
     try:
-        services.ticket_reply(
+        reply = services.ticket_reply(
             ticket=ticket,
             author=request.user,
-            body=form.cleaned_data.get("body", ""),
+            body=form.cleaned_data["body"],
             visibility=ReplyVisibility(visibility),
         )
+    except PermissionDenied as exc:
+        return _refused(request, str(exc))
     except ValidationError as exc:
-        errors = _errors(exc)
-        return render(
-            request,
-            "helpdesk/ticket_detail.html",
-            {
-                "ticket": ticket,
-                "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
-                "form": form,
-                "errors": errors,
-            },
-            status=400,
-        )
+        return _reply_invalid(request, ticket, form, _errors(exc))
+    if _wants_json(request):
+        return JsonResponse({"reply": reply.pk}, status=201)
     messages.success(request, _("Your reply was sent."))
     return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+def _reply_invalid(
+    request: HttpRequest, ticket: Ticket, form: ReplyForm, errors: dict[str, list[str]]
+) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"errors": errors}, status=400)
+    return render(
+        request,
+        "helpdesk/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+            "form": form,
+            "errors": errors,
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -150,12 +188,19 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def callback_new(request: HttpRequest) -> HttpResponse:
     """Premium phone support: the dialog posts here with fetch and gets JSON."""
     entitlement = entitlement_for(user=request.user, request=request)
+    if not is_customer(request.user) or not entitlement.allows(PremiumChannel.PHONE):
+        return JsonResponse(
+            {"errors": {"__all__": [str(callbacks.CHANNEL_NOT_ALLOWED)]}}, status=403
+        )
+    form = CallbackForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": _form_errors(form)}, status=400)
     try:
         callback, created = callbacks.callback_request_create(
             requester=request.user,
-            phone=request.POST.get("phone", ""),
-            topic=request.POST.get("topic", ""),
-            description=request.POST.get("description", ""),
+            phone=form.cleaned_data["phone"],
+            topic=form.cleaned_data["topic"],
+            description=form.cleaned_data["description"],
             entitlement=entitlement,
         )
     except PermissionDenied as exc:
@@ -186,6 +231,7 @@ def callback_cancel(request: HttpRequest, callback_id: int) -> HttpResponse:
 
 
 @login_required
+@second_factor_verified_required
 def callback_queue_panel(request: HttpRequest) -> HttpResponse:
     """The waiting callbacks, oldest first, as a fragment for the chat console; it is
     fetched again whenever the queue changes."""

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.kb.forms import ArticleAdminForm
 from helpdesk.kb.permissions import can_view_deflection_report
 from helpdesk.kb.selectors import deflection_report
 from helpdesk.models import Article, ArticleFeedback, HelpQuestion
@@ -33,6 +34,7 @@ class ArticleFeedbackInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = ("title", "language", "is_published", "helpful_yes", "helpful_no", "updated_at")
     list_filter = ("language", "is_published")
     search_fields = ("title", "summary", "slug")

@@ -1,20 +1,71 @@
 from django import forms
+from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.kb.services import COMMENT_MAX
+from helpdesk.kb import services
+from helpdesk.models import Article
+from helpdesk.textclean import CleanCharField
 
 
 class ArticleFeedbackForm(forms.Form):
     helpful = forms.TypedChoiceField(
         choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda value: value == "yes"
     )
-    comment = forms.CharField(
+    comment = CleanCharField(
         label=_("Anything we should add or fix? (optional)"),
+        multiline=True,
         required=False,
-        max_length=COMMENT_MAX,
+        max_length=services.COMMENT_MAX,
+        error_messages={"too_long": services.COMMENT_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class QuestionForm(forms.Form):
+    """A search of the knowledge base (the help dialog's question, the search page)."""
+
+    q = CleanCharField(
+        required=False,
+        max_length=services.SEARCH_MAX,
+        error_messages={"too_long": services.SEARCH_TOO_LONG},
     )
 
 
 class HelpKeyForm(forms.Form):
     key = forms.UUIDField()
+
+
+def _article_field(name: str, **kwargs) -> CleanCharField:  # noqa: ANN003
+    field = Article._meta.get_field(name)
+    return CleanCharField(label=field.verbose_name, help_text=field.help_text, **kwargs)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """Articles in the admin: the same input rule and limits as `article_save`."""
+
+    title = _article_field(
+        "title",
+        widget=AdminTextInputWidget,
+        max_length=services.TITLE_MAX,
+        error_messages={"required": services.TITLE_REQUIRED, "too_long": services.TITLE_TOO_LONG},
+    )
+    summary = _article_field(
+        "summary",
+        widget=AdminTextInputWidget,
+        max_length=services.SUMMARY_MAX,
+        error_messages={
+            "required": services.SUMMARY_REQUIRED,
+            "too_long": services.SUMMARY_TOO_LONG,
+        },
+    )
+    body = _article_field(
+        "body",
+        multiline=True,
+        widget=AdminTextareaWidget,
+        max_length=services.BODY_MAX,
+        error_messages={"required": services.BODY_REQUIRED, "too_long": services.BODY_TOO_LONG},
+    )
+
+    class Meta:
+        model = Article
+        fields = ("title", "slug", "language", "summary", "body", "is_published")

@@ -12,12 +12,36 @@ from accounts.models import User
 from helpdesk.kb.permissions import can_give_article_feedback
 from helpdesk.models import Article, ArticleFeedback, HelpQuestion
 from helpdesk.ratelimit import rate_limit_take
+from helpdesk.textclean import clean_line, clean_text, limit_message
 
-FEEDBACK_NOT_ALLOWED = "Log in with a customer account to rate articles."
-FEEDBACK_ARTICLE_UNPUBLISHED = "This article is not published."
+FEEDBACK_NOT_ALLOWED = gettext_lazy("Log in with a customer account to rate articles.")
+FEEDBACK_ARTICLE_UNPUBLISHED = gettext_lazy("This article is not published.")
 COMMENT_MAX = 2000
-COMMENT_TOO_LONG = f"Keep the comment to {COMMENT_MAX} characters or fewer."
+COMMENT_TOO_LONG = limit_message(
+    gettext_lazy("Keep the comment to {limit} characters or fewer."), COMMENT_MAX
+)
+# What a customer may type into a search (the help dialog, the knowledge-base page);
+# the first QUESTION_MAX characters are kept for the deflection report.
+SEARCH_MAX = 1000
+SEARCH_TOO_LONG = limit_message(
+    gettext_lazy("Keep the question to {limit} characters or fewer."), SEARCH_MAX
+)
 QUESTION_MAX = 255
+TITLE_MAX = 200
+SUMMARY_MAX = 300
+BODY_MAX = 100_000
+TITLE_REQUIRED = gettext_lazy("Enter a title.")
+TITLE_TOO_LONG = limit_message(
+    gettext_lazy("Keep the title to {limit} characters or fewer."), TITLE_MAX
+)
+SUMMARY_REQUIRED = gettext_lazy("Enter a summary.")
+SUMMARY_TOO_LONG = limit_message(
+    gettext_lazy("Keep the summary to {limit} characters or fewer."), SUMMARY_MAX
+)
+BODY_REQUIRED = gettext_lazy("Write the article.")
+BODY_TOO_LONG = limit_message(
+    gettext_lazy("Keep the article to {limit} characters or fewer."), BODY_MAX
+)
 SUGGESTIONS_RATE_LIMITED = gettext_lazy(
     "You are asking faster than we can answer. Wait a minute, then try again."
 )
@@ -32,6 +56,33 @@ def suggestion_allowance_take(*, client: str) -> bool:
     return rate_limit_take(scope="suggest", ident=client, limit=limit, window=window)
 
 
+def article_text_clean(*, title: str, summary: str, body: str) -> tuple[str, str, str]:
+    """An article's texts under the one input rule (the admin form uses the same)."""
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned = []
+    for field, value, clean, limit, required, too_long in (
+        ("title", title, clean_line, TITLE_MAX, TITLE_REQUIRED, TITLE_TOO_LONG),
+        ("summary", summary, clean_line, SUMMARY_MAX, SUMMARY_REQUIRED, SUMMARY_TOO_LONG),
+        ("body", body, clean_text, BODY_MAX, BODY_REQUIRED, BODY_TOO_LONG),
+    ):
+        try:
+            cleaned.append(
+                clean(
+                    value,
+                    field=field,
+                    max_length=limit,
+                    required_message=required,
+                    too_long_message=too_long,
+                )
+            )
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+    title, summary, body = cleaned
+    return title, summary, body
+
+
 @transaction.atomic
 def article_save(
     *,
@@ -43,6 +94,7 @@ def article_save(
     is_published: bool = True,
 ) -> Article:
     """Create or update the article with this slug (the search index follows)."""
+    title, summary, body = article_text_clean(title=title, summary=summary, body=body)
     article = Article.objects.select_for_update().filter(slug=slug).first() or Article(slug=slug)
     article.title, article.summary, article.body = title, summary, body
     article.language, article.is_published = language, is_published
@@ -61,9 +113,9 @@ def article_feedback_record(
         raise PermissionDenied(FEEDBACK_NOT_ALLOWED)
     if not article.is_published:
         raise ValidationError(FEEDBACK_ARTICLE_UNPUBLISHED)
-    comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX:
-        raise ValidationError({"comment": COMMENT_TOO_LONG})
+    comment = clean_text(
+        comment, field="comment", max_length=COMMENT_MAX, too_long_message=COMMENT_TOO_LONG
+    )
     feedback, _created = ArticleFeedback.objects.update_or_create(
         article=article, user=user, defaults={"helpful": helpful, "comment": comment}
     )
@@ -73,8 +125,13 @@ def article_feedback_record(
 def help_question_record(
     *, key: uuid.UUID, question: str, language: str, result_count: int
 ) -> None:
-    """Remember the latest wording of the question asked in this dialog visit."""
-    question = " ".join((question or "").replace("\x00", "").split())[:QUESTION_MAX]
+    """Remember the latest wording of the question asked in this dialog visit. A
+    question the input rule refuses is not recorded: the search has answered it already,
+    and a measure is not worth an error to the customer."""
+    try:
+        question = clean_line(question, max_length=None)[:QUESTION_MAX].rstrip()
+    except ValidationError:
+        return
     if not question:
         return
     updated = HelpQuestion.objects.filter(key=key).update(

@@ -92,3 +92,32 @@ def test_specialist_replies_in_the_admin_and_the_customer_sees_it(
     expect(customer.get_by_text("We restored the data source; please check again.")).to_be_visible()
     expect(customer.get_by_text("Waiting on customer")).to_be_visible()
     screenshot(customer, "customer-ticket")
+
+
+def test_the_dialog_shows_the_input_rules_message_beside_the_field(
+    live_server, demo, page, login, screenshot
+):
+    login(page, "user@acme.example")
+    dialog = open_email_support(page)
+    # Pasted from a terminal: an escape sequence in the description; a right-to-left
+    # override in the subject, which is removed rather than refused.
+    dialog.get_by_label("Subject").fill("Invoice \u202efdp.exe overdue")
+    description = dialog.get_by_label("Describe the problem")
+    description.fill("The log says \x1b[31mERROR\x1b[0m.")
+    dialog.get_by_role("button", name="Submit").click()
+    form = dialog.locator("#ticket-form")
+    expect(form.locator('[data-error-for="description"]')).to_have_text(
+        "Remove the invisible control characters from this text."
+    )
+    expect(description).to_have_attribute("aria-invalid", "true")
+    expect(form.locator('[data-error-for="subject"]')).to_have_text("")
+    screenshot(page, "control-characters")
+    assert not Ticket.objects.exists()
+    description.fill("The log says ERROR.\n\tLine 2")
+    dialog.get_by_role("button", name="Submit").click()
+    expect(dialog.get_by_role("status")).to_contain_text("submitted")
+    ticket = Ticket.objects.get()
+    assert (ticket.subject, ticket.description) == (
+        "Invoice fdp.exe overdue",
+        "The log says ERROR.\n\tLine 2",
+    )

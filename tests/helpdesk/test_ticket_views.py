@@ -67,7 +67,7 @@ def test_invalid_form_shows_clear_errors_without_javascript(client, acme):
     response = client.post(reverse("ticket_new"), {"subject": "", "description": ""})
     assert response.status_code == 400
     page = response.content.decode()
-    assert services.SUBJECT_REQUIRED in page and services.DESCRIPTION_REQUIRED in page
+    assert str(services.SUBJECT_REQUIRED) in page and str(services.DESCRIPTION_REQUIRED) in page
     assert not Ticket.objects.exists()
 
 
