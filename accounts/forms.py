@@ -1,15 +1,80 @@
+from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from helpdesk.textclean import CleanCharField, limit_message
+
+FULL_NAME_MAX = 150
+PHONE_MAX = 32
+FULL_NAME_TOO_LONG = limit_message(
+    _("Keep the name to {limit} characters or fewer."), FULL_NAME_MAX
+)
+PHONE_TOO_LONG = limit_message(
+    _("Keep the phone number to {limit} characters or fewer."), PHONE_MAX
+)
+
+
+def _full_name_field() -> CleanCharField:
+    return CleanCharField(
+        label=User._meta.get_field("full_name").verbose_name,
+        max_length=FULL_NAME_MAX,
+        required=False,
+        error_messages={"too_long": FULL_NAME_TOO_LONG},
+    )
+
+
+def _phone_field() -> CleanCharField:
+    return CleanCharField(
+        label=User._meta.get_field("phone").verbose_name,
+        max_length=PHONE_MAX,
+        required=False,
+        error_messages={"too_long": PHONE_TOO_LONG},
+    )
 
 
 class UserCreateForm(BaseUserCreationForm):
+    full_name = _full_name_field()
+
     class Meta:
         model = User
         fields = ("email", "full_name", "account", "role")
 
 
 class UserEditForm(UserChangeForm):
+    full_name = _full_name_field()
+    phone = _phone_field()
+
     class Meta:
         model = User
         fields = "__all__"
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from the authenticator app or, unless `app_only`, a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(
+        self,
+        *args,  # noqa: ANN002
+        app_only: bool = False,
+        autofocus: bool = True,
+        **kwargs,  # noqa: ANN003
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if autofocus:
+            self.fields["code"].widget.attrs["autofocus"] = True
+        if app_only:
+            self.fields["code"].label = _("6-digit code")
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"

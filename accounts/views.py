@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.forms.utils import ErrorDict
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -16,6 +17,9 @@ from accounts.selectors import (
     premium_support_status,
     subscriptions_for_account,
 )
+from accounts.services import password_reset_complete, password_reset_request
+from accounts.tasks import reset_link_lifetime
+from helpdesk.ratelimit import client_address
 
 
 @login_required
@@ -70,3 +74,37 @@ def login_locked_out(
 
         context.update(django_admin.site.each_context(request))
     return render(request, template, context, status=429)
+
+
+class _ResetLinkLifetime:
+    """Pages that mention how long a reset link works."""
+
+    def get_context_data(self, **kwargs):  # noqa: ANN003, ANN201
+        return super().get_context_data(**kwargs, link_lifetime=reset_link_lifetime())
+
+
+class ResetRequestView(auth_views.PasswordResetView):
+    """Ask for a reset link by email. Every valid request gets the same "check your
+    email" page: an unknown or inactive address, or one over its limit, looks the same."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        password_reset_request(
+            email=form.cleaned_data["email"],
+            client=client_address(self.request),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ResetSentView(_ResetLinkLifetime, auth_views.PasswordResetDoneView):
+    pass
+
+
+class ResetConfirmView(_ResetLinkLifetime, auth_views.PasswordResetConfirmView):
+    """Choose a new password from the emailed link; an expired or used link gets
+    Django's invalid-link page (validlink false)."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        password_reset_complete(user=form.user)
+        return response
