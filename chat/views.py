@@ -4,10 +4,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from accounts.middleware import second_factor_verified_required
 from accounts.permissions import is_agent
 
 
 @login_required
+@second_factor_verified_required
 def console(request: HttpRequest) -> HttpResponse:
     """The specialists' live chat console; everything on it arrives over /ws/chat/console/."""
     if not is_agent(request.user):

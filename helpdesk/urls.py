@@ -17,5 +17,6 @@ urlpatterns = [
     path("tickets/", include("helpdesk.ticket_urls")),
     path("", include("helpdesk.kb.urls")),
     path("chat/", include("chat.urls")),
+    path("account/two-factor/", include("accounts.two_factor_urls")),
     path("", include("accounts.urls")),
 ]
