@@ -10,9 +10,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Staff groups hold permissions of every app, so keep them in step after each migrate.
         post_migrate.connect(_ensure_staff_groups, dispatch_uid="accounts.staff_groups")
-        from accounts import signals
+        from accounts import audit, signals
 
         signals.connect()
+        audit.register()
 
 
 def _ensure_staff_groups(sender, using: str = "default", **kwargs) -> None:  # noqa: ANN001

@@ -78,7 +78,7 @@ class Subscription(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_hub_display()} {self.get_tier_display()}"
+        return f"{self.account}: {self.get_hub_display()} {self.get_tier_display()}"
 
     def is_active_at(self, at) -> bool:  # noqa: ANN001
         return self.starts_at <= at and (self.ends_at is None or self.ends_at > at)

@@ -7,6 +7,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("SLA")
 
     def ready(self) -> None:
-        from sla import signals
+        from sla import audit, signals
 
         signals.connect()
+        audit.register()
