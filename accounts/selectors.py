@@ -1,7 +1,9 @@
 """Reads about accounts: entitlement to the premium channels."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -167,3 +169,56 @@ def staff_emails(*, group: str) -> list[str]:
             "email", flat=True
         )
     )
+
+
+def session_user(*, session_key: str | None, user_id: int) -> tuple[User, dict[str, Any]] | None:
+    """The user as the database has them now, and the session's data, if the session
+    `session_key` still signs
+    them in: not logged out, not expired, not invalidated by a password change (Django's
+    session auth hash) and the user still active. Open WebSockets call this to follow
+    their user's rights after the handshake."""
+    from importlib import import_module
+
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.crypto import constant_time_compare
+
+    if not session_key:
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    data = store.load()
+    if str(data.get(SESSION_KEY, "")) != str(user_id):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return None
+    if not constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+        return None
+    # The session's data matters too: it names the staff second factor's verified device.
+    return user, data
+
+
+class SocketAccess(models.TextChoices):
+    """What a WebSocket's re-check found."""
+
+    OK = "ok", "ok"
+    SIGNED_OUT = "signed_out", "signed out"
+    FORBIDDEN = "forbidden", "forbidden"
+
+
+def socket_access(
+    *, scope: dict[str, Any], allowed: Callable[[User, dict[str, Any]], bool]
+) -> SocketAccess:
+    """Re-check an open socket's user against the database and their session now.
+
+    `allowed(user, session)` is the socket's own rule (entitled customer, specialist with
+    a verified second factor...). On success the scope's user is replaced by the fresh
+    one, so the socket's next actions use today's rights, not the handshake's."""
+    user, session = scope.get("user"), scope.get("session")
+    if user is None or not user.is_authenticated or session is None:
+        return SocketAccess.SIGNED_OUT
+    current = session_user(session_key=session.session_key, user_id=user.pk)
+    if current is None:
+        return SocketAccess.SIGNED_OUT
+    fresh, data = current
+    scope["user"] = fresh
+    return SocketAccess.OK if allowed(fresh, data) else SocketAccess.FORBIDDEN

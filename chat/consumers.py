@@ -19,10 +19,13 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy, trans_real
 
 from accounts.models import PremiumChannel, User
 from accounts.permissions import is_agent, is_customer
-from accounts.selectors import entitlement_for
+from accounts.selectors import SocketAccess, entitlement_for, socket_access
+from accounts.two_factor import session_second_factor_ok
 from chat import selectors, services
 from chat.broadcast import (
     CONSOLE_GROUP,
@@ -42,14 +45,16 @@ logger = logging.getLogger(__name__)
 # which is at most 24 kB of JSON even if every character is escaped.
 FRAME_MAX = 32_000
 
-MALFORMED = "That frame was not a JSON object with a type."
-TEXT_ONLY = "Send text frames only."
-UNKNOWN_TYPE = "Unknown frame type."
-RATE_LIMITED = "You are sending too fast. Wait a few seconds, then try again."
-NO_OPEN_CHAT = "You have no open chat."
-SESSION_ENDED = "You were signed out, so this chat connection was closed."
-ACCESS_LOST = "Premium chat is no longer available to you."
-SERVICE_UNAVAILABLE = "Chat is briefly unavailable. Your message was not sent; try again."
+MALFORMED = gettext_lazy("That frame was not a JSON object with a type.")
+TEXT_ONLY = gettext_lazy("Send text frames only.")
+UNKNOWN_TYPE = gettext_lazy("Unknown frame type.")
+RATE_LIMITED = gettext_lazy("You are sending too fast. Wait a few seconds, then try again.")
+NO_OPEN_CHAT = gettext_lazy("You have no open chat.")
+SESSION_ENDED = gettext_lazy("You were signed out, so this chat connection was closed.")
+ACCESS_LOST = gettext_lazy("Premium chat is no longer available to you.")
+SERVICE_UNAVAILABLE = gettext_lazy(
+    "Chat is briefly unavailable. Your message was not sent; try again."
+)
 
 # Close codes (4000-4999 are the application's): the client does not reconnect after
 # these two, because reconnecting would be refused again.
@@ -108,6 +113,21 @@ def _is_mobile_app(scope: dict) -> bool:
     return bool(marker) and marker.lower() in _headers(scope).get("user-agent", "").lower()
 
 
+def _scope_language(scope: dict) -> str:
+    """The language the page chose (the language cookie, else Accept-Language), as
+    LocaleMiddleware would pick it: error frames are read by the same person."""
+    cookie = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+    wanted = [cookie] if cookie else []
+    accept = _headers(scope).get("accept-language", "")
+    wanted += [code for code, _ in trans_real.parse_accept_lang_header(accept)]
+    for code in wanted:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
 def _error_message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
@@ -130,22 +150,48 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
     def user(self) -> User:
         return self.scope["user"]
 
+    # True once the socket was closed for its user's rights: nothing more is delivered.
+    rights_lost: bool = False
+    language: str = settings.LANGUAGE_CODE
+
     def handlers(self) -> dict[str, Handler]:
         raise NotImplementedError
 
-    async def has_access(self) -> bool:
+    def allowed(self, user: User, session: dict[str, Any]) -> bool:
+        """This socket's rule for a signed-in user (synchronous, may query)."""
         raise NotImplementedError
+
+    @database_sync_to_async
+    def access(self) -> SocketAccess:
+        return socket_access(scope=self.scope, allowed=self.allowed)
+
+    async def has_access(self) -> bool:
+        return await self.access() == SocketAccess.OK
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, without the close_old_connections() thread hop it makes
         before every frame and every group event: that hop is on each message's path
         twice (the sender's frame, the receiver's event), and these consumers reach the
         database only through (database_)sync_to_async calls that look after their
-        connection themselves."""
+        connection themselves.
+
+        A socket closed for its user's rights delivers nothing more; a group event that
+        finds the last access check older than CHAT_ACCESS_RECHECK_SECONDS checks again
+        first (rights changed by a path that sent no signal, such as a bulk update)."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        kind = message["type"]
+        if kind == "websocket.connect":
+            self.language = _scope_language(self.scope)
+        if self.rights_lost and kind != "websocket.disconnect":
+            return
+        if kind.startswith("chat.") and kind not in ("chat.force_disconnect", "chat.recheck"):
+            stale = time.monotonic() - self.access_checked_at > settings.CHAT_ACCESS_RECHECK_SECONDS
+            if stale and not await self.recheck_access():
+                return
+        with translation.override(self.language):
+            await handler(message)
 
     async def join(self, group: str) -> None:
         """Belong to a group. While the layer is down the group is only noted: the
@@ -248,7 +294,8 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
             logger.debug("chat socket closed before a frame was sent")
 
     async def send_error(self, code: str, message: str, **extra: Any) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+        # str(): the messages are lazily translated constants, which json.dumps refuses.
+        await self.send_json({"type": "error", "code": code, "message": str(message), **extra})
 
     # Messages are stored by one writer task per socket, in the order received; frames
     # that arrive while a write is in flight are stored together in the next transaction.
@@ -269,7 +316,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
 
     @staticmethod
     def error_frame(code: str, message: str, client_id: str) -> dict[str, Any]:
-        return {"type": "error", "code": code, "message": message, "client_id": client_id}
+        return {"type": "error", "code": code, "message": str(message), "client_id": client_id}
 
     async def send_quietly(self, frame: dict[str, Any]) -> None:
         """Send from the writer task, which may outlive the socket: the messages are
@@ -354,17 +401,29 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
             await self.send_error("malformed", MALFORMED)
 
     async def recheck_access(self) -> bool:
-        if await self.has_access():
+        """Check the user's rights now; close the socket (and deliver nothing more) if
+        they are gone: signed out (session ended, password changed, deactivated) or no
+        longer allowed here (entitlement, role, staff status, second factor)."""
+        state = await self.access()
+        if state == SocketAccess.OK:
             self.access_checked_at = time.monotonic()
             return True
-        await self.send_error("access_lost", ACCESS_LOST)
-        await self.close(code=CLOSE_FORBIDDEN)
+        if state == SocketAccess.SIGNED_OUT:
+            await self.close_for_rights("signed_out", SESSION_ENDED, CLOSE_SIGNED_OUT)
+        else:
+            await self.close_for_rights("access_lost", ACCESS_LOST, CLOSE_FORBIDDEN)
         return False
+
+    async def close_for_rights(self, code: str, message: str, close_code: int) -> None:
+        if self.rights_lost:
+            return
+        self.rights_lost = True
+        await self.send_error(code, message)
+        await self.close(code=close_code)
 
     # Group events shared by both sides.
     async def chat_force_disconnect(self, event: dict) -> None:
-        await self.send_error("signed_out", SESSION_ENDED)
-        await self.close(code=CLOSE_SIGNED_OUT)
+        await self.close_for_rights("signed_out", SESSION_ENDED, CLOSE_SIGNED_OUT)
 
     async def chat_recheck(self, event: dict) -> None:
         await self.recheck_access()
@@ -472,10 +531,7 @@ class CustomerChatConsumer(ChatSocket):
             "ping": self.ping,
         }
 
-    @database_sync_to_async
-    def has_access(self) -> bool:
-        user = self.user
-        user.refresh_from_db(fields=["is_active", "is_staff", "account"])
+    def allowed(self, user: User, session: dict[str, Any]) -> bool:
         if not is_customer(user) or _is_mobile_app(self.scope):
             return False
         return entitlement_for(user=user).allows(PremiumChannel.CHAT)
@@ -654,10 +710,8 @@ class ConsoleConsumer(ChatSocket):
             "ping": self.heartbeat,
         }
 
-    @database_sync_to_async
-    def has_access(self) -> bool:
-        self.user.refresh_from_db(fields=["is_active", "is_staff", "is_superuser"])
-        return is_agent(self.user)
+    def allowed(self, user: User, session: dict[str, Any]) -> bool:
+        return is_agent(user) and session_second_factor_ok(user=user, session=session)
 
     async def connect(self) -> None:
         self.held = set()

@@ -1,11 +1,20 @@
-"""Close or re-check chat sockets when a user's standing changes. The handlers only
-queue an event for after the commit; the consumers do the checking."""
+"""Close or re-check a user's sockets when their standing changes, whatever the path
+(admin, services, a password reset, the shell's save()). The handlers only queue an event
+for after the commit; the consumers do the checking (accounts.selectors.socket_access).
+A bulk queryset update sends no signal: the sockets' periodic re-check
+(CHAT_ACCESS_RECHECK_SECONDS) catches that one."""
 
 from django.contrib.auth import user_logged_out
-from django.db.models.signals import post_delete, post_save
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import PremiumSupportPurchase, Subscription, User
-from chat.services import account_access_recheck, user_sockets_close
+from chat.services import account_access_recheck, user_access_recheck, user_sockets_close
+
+# What a socket's access depends on; "password" because a new one ends other sessions.
+RIGHTS_FIELDS = ("is_active", "is_staff", "is_superuser", "role", "account_id", "password")
 
 
 def _logged_out(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
@@ -13,9 +22,52 @@ def _logged_out(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN00
         user_sockets_close(user_id=user.pk)
 
 
-def _user_saved(sender, instance: User, created: bool, **kwargs) -> None:  # noqa: ANN001, ANN003
-    if not created and not instance.is_active:
+def _user_saving(sender, instance: User, raw: bool = False, update_fields=None, **kwargs) -> None:  # noqa: ANN001, ANN003
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not {f.removesuffix("_id") for f in update_fields} & {
+        f.removesuffix("_id") for f in RIGHTS_FIELDS
+    }:
+        return  # e.g. last_login on every login: nothing to check, no extra query
+    instance._rights_before = (  # type: ignore[attr-defined]
+        User.objects.filter(pk=instance.pk).values(*RIGHTS_FIELDS).first()
+    )
+
+
+def _user_saved(sender, instance: User, created: bool, raw: bool = False, **kwargs) -> None:  # noqa: ANN001, ANN003
+    before = instance.__dict__.pop("_rights_before", None)
+    if created or raw or before is None:
+        return
+    if not instance.is_active:
         user_sockets_close(user_id=instance.pk)
+    elif any(before[f] != getattr(instance, f) for f in RIGHTS_FIELDS):
+        user_access_recheck(user_id=instance.pk)
+
+
+def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """A user joined or left Specialists/Leads (from either side of the relation)."""
+    if action == "pre_clear" and reverse:
+        instance._members_before = list(instance.user_set.values_list("pk", flat=True))
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        user_access_recheck(user_id=instance.pk)
+        return
+    ids = pk_set if action != "post_clear" else instance.__dict__.pop("_members_before", [])
+    for user_id in ids or ():
+        user_access_recheck(user_id=user_id)
+
+
+def _group_deleting(sender, instance: Group, **kwargs) -> None:  # noqa: ANN001, ANN003
+    for user_id in instance.user_set.values_list("pk", flat=True):
+        user_access_recheck(user_id=user_id)
+
+
+def _device_removed(sender, instance, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """A second-factor device was removed: sessions it verified lose staff access."""
+    if instance.user_id:
+        user_access_recheck(user_id=instance.user_id)
 
 
 def _plan_changed(sender, instance, **kwargs) -> None:  # noqa: ANN001, ANN003
@@ -24,7 +76,14 @@ def _plan_changed(sender, instance, **kwargs) -> None:  # noqa: ANN001, ANN003
 
 def connect() -> None:
     user_logged_out.connect(_logged_out, dispatch_uid="chat.logged_out")
+    pre_save.connect(_user_saving, sender=User, dispatch_uid="chat.user_saving")
     post_save.connect(_user_saved, sender=User, dispatch_uid="chat.user_saved")
+    m2m_changed.connect(_groups_changed, sender=User.groups.through, dispatch_uid="chat.groups")
+    pre_delete.connect(_group_deleting, sender=Group, dispatch_uid="chat.group_deleting")
+    for device in (TOTPDevice, StaticDevice):
+        post_delete.connect(
+            _device_removed, sender=device, dispatch_uid=f"chat.{device.__name__}.removed"
+        )
     for model in (PremiumSupportPurchase, Subscription):
         post_save.connect(_plan_changed, sender=model, dispatch_uid=f"chat.{model.__name__}.save")
         post_delete.connect(

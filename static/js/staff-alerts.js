@@ -73,7 +73,8 @@
     });
     socket.addEventListener("close", function (event) {
       document.documentElement.dataset.staffAlerts = "disconnected";
-      if (event.code === 4403) return; // not allowed: don't retry
+      // Signed out or no longer allowed: reconnecting would be refused again.
+      if (event.code === 4401 || event.code === 4403) return;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     });

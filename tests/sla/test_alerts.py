@@ -5,20 +5,29 @@ import pytest
 import time_machine
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 from django.utils import timezone
 
 from helpdesk.asgi import application
-from sla.consumers import StaffAlertsConsumer
 from sla.sweep import run_sweep
 from tests.factories import StaffFactory, SuperAdminFactory, ticket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _communicator(user):
-    communicator = WebsocketCommunicator(StaffAlertsConsumer.as_asgi(), "/ws/staff/alerts/")
-    communicator.scope["user"] = user
-    return communicator
+def _cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def _communicator(cookie: str):
+    """Through the real stack (origin check, session): the feed checks the session."""
+    return WebsocketCommunicator(
+        application,
+        "/ws/staff/alerts/",
+        headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", f"sessionid={cookie}".encode())],
+    )
 
 
 def test_breach_alert_reaches_a_connected_specialist():
@@ -27,9 +36,10 @@ def test_breach_alert_reaches_a_connected_specialist():
     agent = StaffFactory()
     with time_machine.travel(t0, tick=False):
         ticket = ticket_for(SuperAdminFactory(), subject="<b>Checkout down</b>")
+    cookie = _cookie(agent)
 
     async def scenario():
-        communicator = _communicator(agent)
+        communicator = _communicator(cookie)
         connected, _ = await communicator.connect()
         assert connected
 
@@ -58,10 +68,10 @@ def test_breach_alert_reaches_a_connected_specialist():
 
 
 def test_customers_cannot_listen_to_staff_alerts():
-    customer = SuperAdminFactory()
+    cookie = _cookie(SuperAdminFactory())
 
     async def scenario_real():
-        communicator = _communicator(customer)
+        communicator = _communicator(cookie)
         connected, code = await communicator.connect()
         assert not connected and code == 4403
         # End the refused consumer here, not in the event loop's teardown, where a
@@ -91,7 +101,7 @@ def test_a_lost_channel_layer_connection_closes_the_feed_for_a_reconnect(monkeyp
 
     from helpdesk.channel_layer import LayerConnectionLost
 
-    agent = StaffFactory()
+    cookie = _cookie(StaffFactory())
     reconnected = None
 
     async def lost(channel):
@@ -103,7 +113,7 @@ def test_a_lost_channel_layer_connection_closes_the_feed_for_a_reconnect(monkeyp
     async def scenario():
         nonlocal reconnected
         reconnected = asyncio.Event()
-        communicator = _communicator(agent)
+        communicator = _communicator(cookie)
         connected, _ = await communicator.connect()
         assert connected
         reconnected.set()
