@@ -518,11 +518,12 @@ def run_one(corpus: str) -> None:
             def make():
                 language, query = rng.choice(plan)
                 params = {"q": query}
+                headers = {"accept-language": language}
                 if with_key:
+                    # The dialog POSTs to have the question counted (GET only reads).
                     params["key"] = str(uuid.uuid4())
-                return client.get(
-                    "/help/suggestions/", params, headers={"accept-language": language}
-                )
+                    return client.post("/help/suggestions/", params, headers=headers)
+                return client.get("/help/suggestions/", params, headers=headers)
 
             return make
 

@@ -5,6 +5,7 @@ from helpdesk.kb import views
 urlpatterns = [
     path("help/suggestions/", views.article_suggest, name="article_suggest"),
     path("help/contact-us/", views.help_contact_reached, name="help_contact_reached"),
+    path("help/opened/", views.help_article_opened, name="help_article_opened"),
     path("kb/", views.kb_index, name="kb_index"),
     path("kb/<str:slug>/", views.article_detail, name="article_detail"),
     path("kb/<str:slug>/feedback/", views.article_feedback, name="article_feedback"),

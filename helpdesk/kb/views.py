@@ -11,15 +11,14 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from helpdesk.kb import selectors, services
-from helpdesk.kb.forms import ArticleFeedbackForm, HelpKeyForm
+from helpdesk.kb.forms import ArticleFeedbackForm, HelpKeyForm, QuestionForm
 from helpdesk.kb.markdown import render_markdown
 from helpdesk.kb.permissions import can_give_article_feedback
+from helpdesk.models import Article
 from helpdesk.ratelimit import client_address
-
-QUESTION_MAX_CHARS = 1000
 
 
 def _suggestion_client(request: HttpRequest) -> str:
@@ -33,10 +32,14 @@ def _key(value: str | None) -> uuid.UUID | None:
     return form.cleaned_data["key"] if form.is_valid() else None
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache
 def article_suggest(request: HttpRequest) -> JsonResponse:
-    """Suggestions for the help dialog's "Ask a question" field, as JSON."""
+    """Suggestions for the help dialog's "Ask a question" field, as JSON.
+
+    GET only reads. The dialog POSTs (with its CSRF token) to have the question counted
+    for the deflection report too, so no link or prefetch can fill that report."""
+    data = request.POST if request.method == "POST" else request.GET
     if not services.suggestion_allowance_take(client=_suggestion_client(request)):
         # Nothing searched, nothing recorded for the deflection report.
         response = JsonResponse(
@@ -49,21 +52,27 @@ def article_suggest(request: HttpRequest) -> JsonResponse:
         )
         response["Retry-After"] = str(services.SUGGESTION_WINDOW_SECONDS)
         return response
-    query = request.GET.get("q", "")[:QUESTION_MAX_CHARS]
+    question = QuestionForm({"q": data.get("q", "")})
+    if not question.is_valid():
+        # Nothing searched, nothing recorded; the announcement says why.
+        return JsonResponse(
+            {"results": [], "announcement": " ".join(question.errors["q"])}, status=400
+        )
+    query = question.cleaned_data["q"]
     language = get_language()
     articles = selectors.article_suggestions(query=query, language=language)
-    key = _key(request.GET.get("key"))
+    key = _key(data.get("key")) if request.method == "POST" else None
     if key and len(query.strip()) >= 3:
         services.help_question_record(
             key=key, question=query, language=language, result_count=len(articles)
         )
-    params = f"?{urlencode({'hq': key})}" if key else ""
     results = [
         {
             "title": article.title,
             "summary": article.summary,
             "language": article.language,
-            "url": article.get_absolute_url() + params,
+            "slug": article.slug,
+            "url": article.get_absolute_url(),
         }
         for article in articles
     ]
@@ -90,10 +99,27 @@ def help_contact_reached(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+@require_POST
+def help_article_opened(request: HttpRequest) -> HttpResponse:
+    """The dialog opened a suggested article (sent with navigator.sendBeacon as the page
+    changes; counted for the deflection report)."""
+    key = _key(request.POST.get("key"))
+    if key is None:
+        return JsonResponse({"error": "bad key"}, status=400)
+    article = selectors.article_for_reading(
+        slug=request.POST.get("slug", "")[:200], user=request.user
+    )
+    if article is not None:
+        services.help_question_article_opened(key=key, article=article)
+    return HttpResponse(status=204)
+
+
 def kb_index(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:QUESTION_MAX_CHARS].strip()
+    question = QuestionForm({"q": request.GET.get("q", "")})
+    valid = question.is_valid()
+    query = question.cleaned_data["q"] if valid else ""
     language = get_language()
-    context = {"query": query, "language": language}
+    context = {"query": query, "language": language, "question_errors": question.errors.get("q")}
     if query:
         context["results"] = selectors.article_suggestions(query=query, language=language, limit=20)
     else:
@@ -102,7 +128,8 @@ def kb_index(request: HttpRequest) -> HttpResponse:
             for code, articles in selectors.article_list(language=language).items()
             if articles
         ]
-    return render(request, "helpdesk/kb/index.html", context)
+    # A refused question gets the list of articles and the reason.
+    return render(request, "helpdesk/kb/index.html", context, status=200 if valid else 400)
 
 
 def _not_found(request: HttpRequest, slug: str) -> HttpResponse:
@@ -117,10 +144,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_for_reading(slug=slug, user=request.user)
     if article is None:
         return _not_found(request, slug)
-    key = _key(request.GET.get("hq"))
-    if key:
-        services.help_question_article_opened(key=key, article=article)
-        # Drop the key from the address bar, so a shared link does not carry it.
+    if "hq" in request.GET:
+        # Links of older dialogs carried the visit key; reading never records anything,
+        # and the key is dropped from the address bar so a shared link does not carry it.
         return redirect(article.get_absolute_url())
     feedback = selectors.article_feedback_for(article=article, user=request.user)
     return render(
@@ -145,18 +171,7 @@ def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(f"{reverse('login')}?{urlencode({'next': article.get_absolute_url()})}")
     form = ArticleFeedbackForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "helpdesk/kb/article_detail.html",
-            {
-                "article": article,
-                "body_html": render_markdown(article.body),
-                "feedback": selectors.article_feedback_for(article=article, user=request.user),
-                "can_give_feedback": can_give_article_feedback(request.user),
-                "form": form,
-            },
-            status=400,
-        )
+        return _feedback_invalid(request, article, form)
     try:
         services.article_feedback_record(
             article=article,
@@ -166,7 +181,27 @@ def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except PermissionDenied:
         return HttpResponse(_("Only customer users can rate articles."), status=403)
-    except ValidationError:
-        return _not_found(request, slug)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            return _not_found(request, slug)  # unpublished meanwhile
+        form.add_error(None, exc)
+        return _feedback_invalid(request, article, form)
     messages.success(request, _("Thank you. Your feedback helps us improve this article."))
     return redirect(f"{article.get_absolute_url()}#feedback")
+
+
+def _feedback_invalid(
+    request: HttpRequest, article: Article, form: ArticleFeedbackForm
+) -> HttpResponse:
+    return render(
+        request,
+        "helpdesk/kb/article_detail.html",
+        {
+            "article": article,
+            "body_html": render_markdown(article.body),
+            "feedback": selectors.article_feedback_for(article=article, user=request.user),
+            "can_give_feedback": can_give_article_feedback(request.user),
+            "form": form,
+        },
+        status=400,
+    )

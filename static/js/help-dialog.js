@@ -148,16 +148,24 @@
       if (controller) controller.abort();
       controller = new AbortController();
       const mine = ++sequence;
-      const params = new URLSearchParams({ q: query, key: visitKey });
+      // POST, so the question is counted for the deflection report; GET only reads.
+      const body = new FormData();
+      body.append("q", query);
+      body.append("key", visitKey);
+      body.append("csrfmiddlewaretoken", dialog.dataset.csrfToken || "");
       dialog.classList.add("help-loading");
-      fetch(url + "?" + params.toString(), {
-        headers: { Accept: "application/json" },
+      fetch(url, {
+        method: "POST",
+        body: body,
+        headers: { Accept: "application/json", "X-CSRFToken": dialog.dataset.csrfToken || "" },
         credentials: "same-origin",
         signal: controller.signal,
       })
         .then(function (response) {
-          // 429 (asking too fast) carries an announcement to show; other errors: nothing.
-          return response.ok || response.status === 429 ? response.json() : { results: [] };
+          // 429 (asking too fast) and 400 (a question the input rule refuses) carry an
+          // announcement to show; other errors: nothing.
+          const told = response.ok || response.status === 429 || response.status === 400;
+          return told ? response.json() : { results: [] };
         })
         .then(function (data) {
           if (mine !== sequence) return; // an older answer arriving late
@@ -184,7 +192,16 @@
 
     function openResult(index) {
       const item = results[index];
-      if (item) window.location.assign(item.url);
+      if (!item) return;
+      if (dialog.dataset.openedUrl && navigator.sendBeacon) {
+        // Counted for the deflection report; the beacon survives the page change.
+        const body = new FormData();
+        body.append("key", visitKey);
+        body.append("slug", item.slug);
+        body.append("csrfmiddlewaretoken", dialog.dataset.csrfToken || "");
+        navigator.sendBeacon(dialog.dataset.openedUrl, body);
+      }
+      window.location.assign(item.url);
     }
 
     input.addEventListener("input", onInput);

@@ -40,6 +40,11 @@ def _suggest(client, q, headers=None, **params):
     return client.get(reverse("article_suggest"), {"q": q, **params}, headers=headers)
 
 
+def _ask(client, q, **params):
+    """What the dialog sends: a POST, which also counts the question."""
+    return client.post(reverse("article_suggest"), {"q": q, **params})
+
+
 # ---- Suggestions -------------------------------------------------------------------
 
 
@@ -51,14 +56,16 @@ def test_suggestions_are_json_with_title_summary_link_and_an_announcement(client
             "title": "Request a callback",
             "summary": "Call me back.",
             "language": "en",
+            "slug": "callback",
             "url": "/kb/callback/",
         }
     ]
     assert data["announcement"].startswith("1 article suggested.")
 
 
+# Longer questions and control characters are refused: tests/helpdesk/test_input_rule.py.
 @pytest.mark.parametrize(
-    "query", ["", "x" * 1000, "x" * 5000, "<img src=x onerror=alert(1)>", "' OR '1'='1"]
+    "query", ["", "x" * 1000, "\u202e" + "x" * 999, "<img src=x onerror=alert(1)>", "' OR '1'='1"]
 )
 def test_odd_questions_get_a_json_answer(client, query):
     ArticleFactory(slug="safe", title="<b>Bold</b> & title")
@@ -185,14 +192,14 @@ def test_voting_by_get_is_refused(client):
 
 def test_staff_do_not_vote_and_bad_votes_are_rejected(client):
     article = ArticleFactory(slug="a")
-    with pytest.raises(Exception, match=FEEDBACK_NOT_ALLOWED):
+    with pytest.raises(Exception, match=str(FEEDBACK_NOT_ALLOWED)):
         article_feedback_record(article=article, user=StaffFactory(), helpful=True)
     client.force_login(UserFactory())
     url = reverse("article_feedback", args=["a"])
     assert client.post(url, {"helpful": "maybe"}).status_code == 400
     assert client.post(url, {"helpful": "yes", "comment": "x" * 2001}).status_code == 400
     assert ArticleFeedback.objects.count() == 0
-    with pytest.raises(Exception, match=COMMENT_TOO_LONG):
+    with pytest.raises(Exception, match=str(COMMENT_TOO_LONG)):
         article_feedback_record(
             article=article, user=UserFactory(), helpful=True, comment="x" * 2001
         )
@@ -266,13 +273,14 @@ def test_a_question_an_opened_suggestion_and_contact_us_are_counted(client):
     ArticleFactory(slug="callback", title="Request a callback")
     key = str(uuid.uuid4())
     for partial in ("ca", "call", "callback"):
-        data = _suggest(client, partial, key=key).json()
-    assert data["results"][0]["url"] == f"/kb/callback/?hq={key}"
+        data = _ask(client, partial, key=key).json()
+    assert data["results"][0]["url"] == "/kb/callback/"
     question = HelpQuestion.objects.get()
     assert (question.question, question.result_count, question.language) == ("callback", 1, "en")
 
-    response = client.get(data["results"][0]["url"])
-    assert response.status_code == 302 and response["Location"] == "/kb/callback/"
+    assert client.get(data["results"][0]["url"]).status_code == 200
+    response = client.post(reverse("help_article_opened"), {"key": key, "slug": "callback"})
+    assert response.status_code == 204
     client.post(reverse("help_contact_reached"), {"key": key})
     question.refresh_from_db()
     assert question.opened_article.slug == "callback" and question.opened_at
@@ -284,8 +292,8 @@ def test_a_client_asking_too_fast_is_refused_and_nothing_is_recorded(client, set
     settings.SUGGESTION_RATE_LIMIT_PER_MINUTE = 3
     ArticleFactory(slug="callback", title="Request a callback")
     for _ in range(3):
-        assert _suggest(client, "callback", key=str(uuid.uuid4())).status_code == 200
-    refused = _suggest(client, "callback", key=str(uuid.uuid4()))
+        assert _ask(client, "callback", key=str(uuid.uuid4())).status_code == 200
+    refused = _ask(client, "callback", key=str(uuid.uuid4()))
     assert refused.status_code == 429
     assert refused.json() == {
         "results": [],
@@ -298,6 +306,31 @@ def test_a_client_asking_too_fast_is_refused_and_nothing_is_recorded(client, set
     other = Client(REMOTE_ADDR="127.0.0.1")
     other.force_login(UserFactory())
     assert _suggest(other, "callback").status_code == 200
+
+
+def test_get_never_writes_the_deflection_report(client):
+    """A link (or a prefetch) can neither create a question nor mark one opened."""
+    ArticleFactory(slug="callback", title="Request a callback")
+    key = str(uuid.uuid4())
+    assert _suggest(client, "callback", key=key).json()["results"]
+    assert not HelpQuestion.objects.exists()
+    _ask(client, "callback", key=key)
+    response = client.get(f"/kb/callback/?hq={key}")
+    assert response.status_code == 302 and response["Location"] == "/kb/callback/"
+    question = HelpQuestion.objects.get()
+    assert question.opened_at is None and question.opened_article is None
+    assert client.get(reverse("help_article_opened"), {"key": key}).status_code == 405
+
+
+def test_deflection_events_need_the_csrf_token(client):
+    ArticleFactory(slug="callback", title="Request a callback")
+    strict = Client(enforce_csrf_checks=True)
+    key = str(uuid.uuid4())
+    assert strict.post(reverse("article_suggest"), {"q": "callback", "key": key}).status_code == 403
+    opened = strict.post(reverse("help_article_opened"), {"key": key, "slug": "callback"})
+    assert opened.status_code == 403
+    assert strict.post(reverse("help_contact_reached"), {"key": key}).status_code == 403
+    assert not HelpQuestion.objects.exists()
 
 
 def test_contact_us_without_a_question_and_forged_keys(client):
