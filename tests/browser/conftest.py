@@ -31,6 +31,40 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+# Every page reports Content-Security-Policy violations to the console, where the
+# watcher below collects them; a test that saw one fails.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " in " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+class CspWatchedBrowser:
+    """The Playwright browser, with every new context watched for CSP violations."""
+
+    def __init__(self, browser) -> None:  # noqa: ANN001
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def _console(self, message) -> None:  # noqa: ANN001
+        text = message.text
+        if message.type == "error" and (
+            text.startswith("CSP violation") or "Content Security Policy" in text
+        ):
+            self.violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    def new_context(self, **kwargs):  # noqa: ANN003, ANN201
+        context = self._browser.new_context(**kwargs)
+        context.add_init_script(CSP_REPORTER)
+        context.on("console", self._console)
+        return context
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -43,8 +77,16 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        yield browser
+        yield CspWatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(browser):
+    browser.violations.clear()
+    yield
+    seen, browser.violations[:] = list(browser.violations), []
+    assert seen == [], "Content-Security-Policy violations:\n" + "\n".join(seen)
 
 
 @pytest.fixture

@@ -29,3 +29,17 @@ def test_wrong_password_is_refused_in_the_browser(live_server, demo, page):
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_contain_text("correct email address and password")
+
+
+def test_the_content_security_policy_blocks_inline_script_and_the_watcher_sees_it(
+    live_server, browser, page
+):
+    page.goto(f"{live_server.url}/login/")
+    page.evaluate(
+        """() => { const s = document.createElement('script');
+                   s.textContent = 'window.injected = true'; document.body.appendChild(s); }"""
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.injected === undefined")
+    assert any("script-src" in v for v in browser.violations)
+    browser.violations.clear()  # expected here; every other test must see none

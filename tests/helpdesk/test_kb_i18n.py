@@ -26,6 +26,9 @@ def test_catalogues_are_complete_and_keep_every_placeholder(language):
         texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
         for text in texts:
             assert set(PLACEHOLDER.findall(text)) == wanted, entry.msgid
+    # A msgid entered twice makes one of the translations silently win.
+    keys = [(entry.msgctxt, entry.msgid) for entry in po if not entry.obsolete]
+    assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
 
 
 @pytest.mark.django_db

@@ -51,6 +51,9 @@ class Command(BaseCommand):
         run_dir = Path(settings.BASE_DIR) / ".run"
         run_dir.mkdir(exist_ok=True)
         env = os.environ.copy()
+        # The worker renders the emails: their links follow the port actually served
+        # (settings.PORTAL_BASE_URL defaults to http://127.0.0.1:$PORT).
+        env["PORT"] = str(port)
         self.children: list[subprocess.Popen] = []
         # SIGTERM and SIGHUP stop the portal like Ctrl-C does.
         for signum in (signal.SIGTERM, signal.SIGHUP):
