@@ -1,10 +1,18 @@
 """Writes for accounts, users and staff groups."""
 
+import hashlib
+import logging
 from datetime import datetime
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from accounts import tasks
 from accounts.models import (
     Account,
     Hub,
@@ -15,6 +23,9 @@ from accounts.models import (
     User,
 )
 from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
+from helpdesk.ratelimit import rate_limit_take
+
+logger = logging.getLogger(__name__)
 
 # What each staff group may do in the admin, as "app_label.codename". Specialists work
 # tickets, callbacks and chats and read customer records; leads also manage customers,
@@ -68,6 +79,12 @@ LEAD_PERMISSIONS: tuple[str, ...] = SPECIALIST_PERMISSIONS + (
     "sla.delete_holiday",
     "sla.view_holiday",
     "helpdesk.view_slaattainmentreport",
+    # Login failures and lockouts (django-axes): read only; superusers lift lockouts.
+    "axes.view_accessattempt",
+    "axes.view_accessfailurelog",
+    "axes.view_accesslog",
+    # The audit log of security-relevant changes: read and export, never edit.
+    "auditlog.view_logentry",
 )
 
 
@@ -150,3 +167,52 @@ def staff_user_create(
     )
     user.groups.add(Group.objects.get(name=group))
     return user
+
+
+LOCKOUT_LIFT_SUPERUSER_ONLY = _("Only a superuser can lift a login lockout.")
+
+
+@transaction.atomic
+def login_lockout_lift(*, actor: User, attempt_ids: list[int]) -> int:
+    """Let these locked-out logins (account and address) try again now. Deleting the
+    attempts is how django-axes forgets them; the audit log records each deletion."""
+    if not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied(LOCKOUT_LIFT_SUPERUSER_ONLY)
+    attempts = list(AccessAttempt.objects.select_for_update().filter(pk__in=attempt_ids))
+    for attempt in attempts:
+        attempt.delete()
+    return len(attempts)
+
+
+def password_reset_request(*, email: str, client: str, language: str) -> bool:
+    """Queue a password reset email for the account that uses `email`, if there is one.
+
+    The caller answers the same whatever happens here, so nobody learns whether an
+    address has an account. A few requests per hour per address and per client address
+    are served; past them nothing is sent, so the form cannot be used to mail-bomb an
+    inbox. Returns whether a lookup was queued (for logs and tests, never for the page)."""
+    address = email.strip().lower()
+    if not rate_limit_take(
+        scope="password-reset-client",
+        ident=client,
+        limit=settings.PASSWORD_RESET_REQUESTS_PER_HOUR,
+    ):
+        logger.warning("password reset refused: too many requests from %s", client)
+        return False
+    # Hashed: the cache never holds the addresses people typed, and any text makes a key.
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    if not rate_limit_take(
+        scope="password-reset-address",
+        ident=digest,
+        limit=settings.PASSWORD_RESET_EMAILS_PER_HOUR,
+    ):
+        logger.warning("password reset refused: too many requests for one address")
+        return False
+    tasks.password_reset_email.delay(address, language)
+    return True
+
+
+def password_reset_complete(*, user: User) -> None:
+    """The owner of the mailbox has just chosen a new password: their login lockout
+    (django-axes, every address) has no reason to last, so it ends now."""
+    axes_reset(username=user.email)

@@ -66,7 +66,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
+    # auditlog's, with the TRUSTED_PROXIES address rule (helpdesk/audit.py).
+    "helpdesk.audit.AuditlogMiddleware",
     "helpdesk.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,7 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # django-axes checks each login first and refuses it during a lockout.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -281,6 +283,10 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 
+# Audit log (django-auditlog): a related record is stored by name, as it was when the
+# change was made, so the entry still reads right after a rename or a deletion.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
+
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one account from
 # one address within LOGIN_FAILURE_WINDOW_MINUTES lock that pair out for the window; the
 # client address follows the TRUSTED_PROXIES rule (helpdesk.ratelimit.client_address).
@@ -288,11 +294,28 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15))
 AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login forms post "username" (the email), as Django's authenticate() receives it.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "helpdesk.ratelimit.axes_client_ip"
 AXES_USERNAME_CALLABLE = "helpdesk.ratelimit.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+# Staff two-factor (django-otp): true = every staff user must use an authenticator app.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = "Premium Desk"
+# Each wrong code doubles the wait before the next try (1, 2, 4… s); 0 would turn it off.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin's device pages never show secrets, not even to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Password reset links stop working after this many minutes (Django checks the token's age).
+PASSWORD_RESET_TIMEOUT = 60 * env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=60)
+# Reset emails per address, and reset requests per client address, per hour: enough for
+# someone who forgot a password, too few to mail-bomb an inbox through the form.
+PASSWORD_RESET_EMAILS_PER_HOUR = env.int("PASSWORD_RESET_EMAILS_PER_HOUR", default=5)
+PASSWORD_RESET_REQUESTS_PER_HOUR = env.int("PASSWORD_RESET_REQUESTS_PER_HOUR", default=20)
 
 # Product settings.
 # Absolute address of the portal, for links in emails.
@@ -321,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
 CALLBACK_TARGET_MINUTES = env.int("CALLBACK_TARGET_MINUTES", default=5)
 # Email tickets a customer user may submit per hour before being asked to wait.
 TICKET_RATE_LIMIT_PER_HOUR = env.int("TICKET_RATE_LIMIT_PER_HOUR", default=20)
+# Callback requests a customer user may make per hour: each puts a specialist on the
+# phone within minutes. A resubmission within a minute (same number and topic) is the
+# same request and is not counted.
+CALLBACK_RATE_LIMIT_PER_HOUR = env.int("CALLBACK_RATE_LIMIT_PER_HOUR", default=10)
 # Help-dialog suggestion requests per signed-in user (or per client address) per minute:
 # typing with the dialog's debounce stays far below it; a script scraping the knowledge
 # base or filling the deflection report does not.
@@ -340,6 +367,9 @@ CHAT_PRESENCE_TIMEOUT_SECONDS = env.int("CHAT_PRESENCE_TIMEOUT_SECONDS", default
 # Flood limit: frames one user may send per window (per server process).
 CHAT_RATE_LIMIT_FRAMES = env.int("CHAT_RATE_LIMIT_FRAMES", default=30)
 CHAT_RATE_LIMIT_WINDOW_SECONDS = env.int("CHAT_RATE_LIMIT_WINDOW_SECONDS", default=10)
+# Chats a customer user may start per hour (shared by every server, unlike the flood
+# limit): each one queues for a specialist.
+CHAT_START_RATE_LIMIT_PER_HOUR = env.int("CHAT_START_RATE_LIMIT_PER_HOUR", default=20)
 # Open sockets re-check the user's entitlement at least this often.
 CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=60)
 # PostgreSQL: chat messages are stored over a connection of the consumer's event loop
