@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 messages: $(STAMP)
-	$(PY) -m helpdesk.i18n_compile
+	$(PY) -m helpdesk.core.i18n_compile
 
 run: $(STAMP) messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput

@@ -1,7 +1,7 @@
 """The audit log of security-relevant changes (django-auditlog): what accounts records.
 
 auditlog's signals write an entry for each change to a registered model's audited fields,
-with the actor and client address that the request's middleware (helpdesk.audit) put in
+with the actor and client address that the request's middleware (helpdesk.core.audit) put in
 its context. Two changes are not field changes and are written explicitly here: a password
 set by someone else (never with the hash) and a login lockout lifted."""
 

@@ -3,7 +3,7 @@ from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from helpdesk.textclean import CleanCharField, limit_message
+from helpdesk.core.textclean import CleanCharField, limit_message
 
 FULL_NAME_MAX = 150
 PHONE_MAX = 32

@@ -23,7 +23,7 @@ from accounts.models import (
     User,
 )
 from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
-from helpdesk.ratelimit import rate_limit_take
+from helpdesk.core.ratelimit import rate_limit_take
 
 logger = logging.getLogger(__name__)
 

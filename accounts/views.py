@@ -19,7 +19,7 @@ from accounts.selectors import (
 )
 from accounts.services import password_reset_complete, password_reset_request
 from accounts.tasks import reset_link_lifetime
-from helpdesk.ratelimit import client_address
+from helpdesk.core.ratelimit import client_address
 
 
 @login_required

@@ -340,8 +340,8 @@ async def run(args: argparse.Namespace) -> None:
 
 
 LAYERS = [
-    # The portal's default (helpdesk.channel_layer): the pub/sub layer, outage-tolerant.
-    ("TolerantPubSubChannelLayer", "helpdesk.channel_layer.TolerantPubSubChannelLayer"),
+    # The portal's default (helpdesk.core.channel_layer): the pub/sub layer, outage-tolerant.
+    ("TolerantPubSubChannelLayer", "helpdesk.core.channel_layer.TolerantPubSubChannelLayer"),
     ("RedisChannelLayer", "channels_redis.core.RedisChannelLayer"),
     ("RedisPubSubChannelLayer", "channels_redis.pubsub.RedisPubSubChannelLayer"),
 ]

@@ -27,7 +27,9 @@ from accounts.permissions import is_agent, is_customer
 from accounts.selectors import SocketAccess, entitlement_for, socket_access
 from accounts.two_factor import session_second_factor_ok
 from chat import selectors, services
-from chat.broadcast import (
+from chat.models import ConversationStatus, PresenceStatus, SenderRole
+from helpdesk.core.channel_layer import LayerEventHook, forget_channel
+from helpdesk.core.realtime import (
     CONSOLE_GROUP,
     QUEUE_GROUP,
     account_group,
@@ -36,8 +38,6 @@ from chat.broadcast import (
     conversation_group,
     user_group,
 )
-from chat.models import ConversationStatus, PresenceStatus, SenderRole
-from helpdesk.channel_layer import LayerEventHook, forget_channel
 
 logger = logging.getLogger(__name__)
 

@@ -17,16 +17,6 @@ from accounts.models import PremiumChannel, User
 from accounts.permissions import is_agent
 from accounts.selectors import Entitlement, entitlement_for
 from chat import tasks
-from chat.broadcast import (
-    CONSOLE_GROUP,
-    QUEUE_GROUP,
-    account_group,
-    broadcast_collected,
-    broadcast_on_commit,
-    call_message_service,
-    conversation_group,
-    user_group,
-)
 from chat.models import (
     OPEN_STATUSES,
     Conversation,
@@ -36,11 +26,21 @@ from chat.models import (
     SenderRole,
     SpecialistPresence,
 )
-from helpdesk import async_db
 from helpdesk import services as helpdesk_services
+from helpdesk.core import async_db
+from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
+from helpdesk.core.realtime import (
+    CONSOLE_GROUP,
+    QUEUE_GROUP,
+    account_group,
+    broadcast_collected,
+    broadcast_on_commit,
+    call_message_service,
+    conversation_group,
+    user_group,
+)
+from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.models import Ticket, TicketChannel
-from helpdesk.ratelimit import rate_limit_give_back, rate_limit_take
-from helpdesk.textclean import clean_line, clean_text, limit_message
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time
 
@@ -339,7 +339,7 @@ async def message_send_direct(
     *, conversation_id: int, sender: User, body: str, client_id: str = ""
 ) -> Message | None:
     """`message_send` for the common case, from the event loop, on PostgreSQL: the same
-    one statement over the loop's own connection (helpdesk.async_db), without the
+    one statement over the loop's own connection (helpdesk.core.async_db), without the
     database thread. Announced once stored, as `message_send` does after commit.
 
     None whenever `message_send` must decide instead, and nothing is stored then: another

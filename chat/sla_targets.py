@@ -7,8 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from chat import tasks
-from chat.broadcast import STAFF_GROUP, broadcast_on_commit
 from chat.models import Conversation
+from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
 from sla import sweep
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from helpdesk import callbacks, services
-from helpdesk.admin_paginator import CappedCountPaginator
+from helpdesk.core.paginator import CappedCountPaginator
+from helpdesk.core.textclean import CleanCharField
 from helpdesk.models import (
     OPEN_STATUSES,
     CallbackAttempt,
@@ -30,7 +31,6 @@ from helpdesk.models import (
     TicketStatus,
 )
 from helpdesk.templatetags.helpdesk_tags import time_left
-from helpdesk.textclean import CleanCharField
 from sla.models import SlaKind
 from sla.reports import attainment_report
 

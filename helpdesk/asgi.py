@@ -14,7 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
-from helpdesk import sqlite_checkpoint  # noqa: E402
+from helpdesk.core import sqlite_checkpoint  # noqa: E402
 
 sqlite_checkpoint.start()
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import AuditEvent
 from accounts.models import User
-from helpdesk.admin_paginator import CappedCountPaginator
+from helpdesk.core.paginator import CappedCountPaginator
 
 ACTION_LABELS = {
     LogEntry.Action.CREATE: pgettext_lazy("audit log action", "created"),

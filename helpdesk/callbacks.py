@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import PremiumChannel, User
 from accounts.permissions import is_agent, is_customer, is_super_admin
 from accounts.selectors import Entitlement, entitlement_for
-from chat.broadcast import STAFF_GROUP, broadcast_on_commit
 from helpdesk import tasks
+from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
+from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
+from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.models import (
     CallbackAttempt,
     CallbackEvent,
@@ -25,9 +27,7 @@ from helpdesk.models import (
     CallbackStatus,
     TicketChannel,
 )
-from helpdesk.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.sla_targets import SWEEP_EVENT_KIND
-from helpdesk.textclean import clean_line, clean_text, limit_message
 from sla import sweep
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time

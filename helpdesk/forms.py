@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk import callbacks, services
-from helpdesk.textclean import CleanCharField
+from helpdesk.core.textclean import CleanCharField
 
 
 class TicketForm(forms.Form):

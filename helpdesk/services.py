@@ -13,6 +13,8 @@ from accounts.models import PremiumChannel, Role, User
 from accounts.permissions import can_flag_business_critical, is_agent, is_customer
 from accounts.selectors import Entitlement, entitlement_for
 from helpdesk import tasks
+from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
+from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.models import (
     Reply,
     ReplyVisibility,
@@ -23,8 +25,6 @@ from helpdesk.models import (
     TicketStatus,
 )
 from helpdesk.permissions import can_reply_to_ticket, can_write_internal_note
-from helpdesk.ratelimit import rate_limit_give_back, rate_limit_take
-from helpdesk.textclean import clean_line, clean_text, limit_message
 from sla.deadlines import policy_for
 from sla.services import apply_deadline, next_check_at
 

@@ -67,9 +67,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffSecondFactorMiddleware",
-    # auditlog's, with the TRUSTED_PROXIES address rule (helpdesk/audit.py).
-    "helpdesk.audit.AuditlogMiddleware",
-    "helpdesk.middleware.UserTimezoneMiddleware",
+    # auditlog's, with the TRUSTED_PROXIES address rule (helpdesk/core/audit.py).
+    "helpdesk.core.audit.AuditlogMiddleware",
+    "helpdesk.core.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its response.
@@ -151,8 +151,8 @@ if REDIS_URL:
 
     CACHES = {
         "default": {
-            # Redis away = cache misses, not errors (helpdesk/cache.py).
-            "BACKEND": "helpdesk.cache.TolerantRedisCache",
+            # Redis away = cache misses, not errors (helpdesk/core/cache.py).
+            "BACKEND": "helpdesk.core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="premiumdesk"),
             # A cache call answers in well under a millisecond; if Redis is unreachable
@@ -169,7 +169,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": env.str(
-                "CHANNEL_LAYER_BACKEND", default="helpdesk.channel_layer.TolerantPubSubChannelLayer"
+                "CHANNEL_LAYER_BACKEND",
+                default="helpdesk.core.channel_layer.TolerantPubSubChannelLayer",
             ),
             "CONFIG": {
                 "hosts": [
@@ -289,7 +290,7 @@ AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one account from
 # one address within LOGIN_FAILURE_WINDOW_MINUTES lock that pair out for the window; the
-# client address follows the TRUSTED_PROXIES rule (helpdesk.ratelimit.client_address).
+# client address follows the TRUSTED_PROXIES rule (helpdesk.core.ratelimit.client_address).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15))
 AXES_USE_ATTEMPT_EXPIRATION = True
@@ -298,8 +299,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_CLIENT_IP_CALLABLE = "helpdesk.ratelimit.axes_client_ip"
-AXES_USERNAME_CALLABLE = "helpdesk.ratelimit.axes_username"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.core.ratelimit.axes_client_ip"
+AXES_USERNAME_CALLABLE = "helpdesk.core.ratelimit.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
 # Staff two-factor (django-otp): true = every staff user must use an authenticator app.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)
@@ -373,7 +374,7 @@ CHAT_START_RATE_LIMIT_PER_HOUR = env.int("CHAT_START_RATE_LIMIT_PER_HOUR", defau
 # Open sockets re-check the user's entitlement at least this often.
 CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=60)
 # PostgreSQL: chat messages are stored over a connection of the consumer's event loop
-# (helpdesk.async_db) with server-side prepared statements; turn them off behind a
+# (helpdesk.core.async_db) with server-side prepared statements; turn them off behind a
 # connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
 ASYNC_DB_PREPARE_STATEMENTS = env.bool("ASYNC_DB_PREPARE_STATEMENTS", default=True)
 

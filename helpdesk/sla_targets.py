@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.urls import reverse
 
-from chat.broadcast import STAFF_GROUP, broadcast_on_commit
 from helpdesk import tasks
+from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
 from helpdesk.models import Ticket, TicketEvent, TicketEventKind
 from sla import sweep
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.textclean import CleanCharField, limit_message
+from helpdesk.core.textclean import CleanCharField, limit_message
 from sla.models import BusinessCalendar, BusinessHours, Holiday, ResponseTimeException
 
 REASON_MAX = 200

@@ -11,8 +11,8 @@ from accounts.models import User
 from accounts.permissions import is_agent
 from accounts.selectors import SocketAccess, socket_access
 from accounts.two_factor import session_second_factor_ok
-from chat.broadcast import STAFF_GROUP, user_group
-from helpdesk.channel_layer import EndsOnLayerLoss, forget_channel
+from helpdesk.core.channel_layer import EndsOnLayerLoss, forget_channel
+from helpdesk.core.realtime import STAFF_GROUP, user_group
 
 # The page's client does not reconnect after these (it would be refused again).
 CLOSE_SIGNED_OUT = 4401

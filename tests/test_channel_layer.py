@@ -1,12 +1,12 @@
 """The channel layer against a real redis-server of its own: delivery, and what sockets
-see when Redis goes away and comes back (helpdesk.channel_layer)."""
+see when Redis goes away and comes back (helpdesk.core.channel_layer)."""
 
 import asyncio
 
 import pytest
 import redis
 
-from helpdesk.channel_layer import (
+from helpdesk.core.channel_layer import (
     LayerConnectionLost,
     TolerantPubSubChannelLayer,
     forget_channel,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from helpdesk import sqlite_checkpoint
-from helpdesk.sqlite_checkpoint import checkpoint
+from helpdesk.core import sqlite_checkpoint
+from helpdesk.core.sqlite_checkpoint import checkpoint
 
 
 def test_a_passive_checkpoint_copies_the_whole_log_back(tmp_path):

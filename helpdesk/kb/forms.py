@@ -2,9 +2,9 @@ from django import forms
 from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.core.textclean import CleanCharField
 from helpdesk.kb import services
 from helpdesk.models import Article
-from helpdesk.textclean import CleanCharField
 
 
 class ArticleFeedbackForm(forms.Form):

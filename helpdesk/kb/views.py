@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from helpdesk.core.ratelimit import client_address
 from helpdesk.kb import selectors, services
 from helpdesk.kb.forms import ArticleFeedbackForm, HelpKeyForm, QuestionForm
 from helpdesk.kb.markdown import render_markdown
 from helpdesk.kb.permissions import can_give_article_feedback
 from helpdesk.models import Article
-from helpdesk.ratelimit import client_address
 
 
 def _suggestion_client(request: HttpRequest) -> str:

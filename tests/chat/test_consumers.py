@@ -13,8 +13,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from chat import consumers, services
-from chat.broadcast import conversation_group
 from chat.models import Conversation, ConversationStatus, Message
+from helpdesk.core.realtime import conversation_group
 from tests.chat.conftest import Socket, run_async, session_cookie
 from tests.factories import StaffFactory, SuperAdminFactory
 

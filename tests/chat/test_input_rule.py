@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from chat import services
 from chat.models import Conversation, Message
-from helpdesk.textclean import CONTROL_CHARACTERS, NOT_TEXT
+from helpdesk.core.textclean import CONTROL_CHARACTERS, NOT_TEXT
 from tests.chat.conftest import Socket, run_async, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def sent(monkeypatch):
     """Events the services hand to the channel layer (after commit)."""
     events = []
-    monkeypatch.setattr("chat.broadcast.broadcast_now", lambda g, e: events.append((g, e)))
+    monkeypatch.setattr("helpdesk.core.realtime.broadcast_now", lambda g, e: events.append((g, e)))
     return events
 
 

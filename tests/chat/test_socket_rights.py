@@ -11,8 +11,8 @@ from django.test import Client
 
 from accounts.permissions import SPECIALISTS_GROUP
 from chat import consumers
-from chat.broadcast import STAFF_GROUP
 from helpdesk.asgi import application
+from helpdesk.core.realtime import STAFF_GROUP
 from tests.chat.conftest import ORIGIN, Socket, run_async
 from tests.factories import PASSWORD, AccountFactory
 

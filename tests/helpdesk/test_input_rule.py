@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from accounts.forms import UserCreateForm, UserEditForm
 from helpdesk import callbacks, services
+from helpdesk.core.textclean import CONTROL_CHARACTERS
 from helpdesk.kb import services as kb_services
 from helpdesk.models import (
     Article,
@@ -19,7 +20,6 @@ from helpdesk.models import (
     Reply,
     Ticket,
 )
-from helpdesk.textclean import CONTROL_CHARACTERS
 from sla.models import ResponseTimeException
 from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFactory, ticket_for
 from tests.helpdesk.kb_factories import ArticleFactory

@@ -12,8 +12,8 @@ from django.db import connection
 
 from chat import services as chat_services
 from helpdesk import callbacks, services
+from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.models import CallbackRequest, CallbackStatus, Ticket, TicketChannel
-from helpdesk.ratelimit import rate_limit_give_back, rate_limit_take
 from tests.factories import SuperAdminFactory
 
 THREADS = 30

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from helpdesk.textclean import (
+from helpdesk.core.textclean import (
     CONTROL_CHARACTERS,
     NOT_TEXT,
     CleanCharField,

@@ -99,7 +99,7 @@ def test_a_lost_channel_layer_connection_closes_the_feed_for_a_reconnect(monkeyp
     application error."""
     from channels.layers import get_channel_layer
 
-    from helpdesk.channel_layer import LayerConnectionLost
+    from helpdesk.core.channel_layer import LayerConnectionLost
 
     cookie = _cookie(StaffFactory())
     reconnected = None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polib
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def compile_catalogues(base: Path = BASE_DIR) -> int:

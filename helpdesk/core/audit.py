@@ -7,7 +7,7 @@ from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from helpdesk.ratelimit import client_address
+from helpdesk.core.ratelimit import client_address
 
 
 class AuditlogMiddleware(BaseAuditlogMiddleware):
