@@ -11,19 +11,20 @@ from accounts.forms import UserCreateForm, UserEditForm
 from accounts.models import Account, PremiumSupportPurchase, Subscription, User
 from accounts.permissions import is_staff_record, staff_record_excluded
 from accounts.services import login_lockout_lift
+from helpdesk.core.textclean import CleanTextAdminMixin
 
 
-class SubscriptionInline(admin.TabularInline):
+class SubscriptionInline(CleanTextAdminMixin, admin.TabularInline):
     model = Subscription
     extra = 0
 
 
-class PremiumSupportPurchaseInline(admin.TabularInline):
+class PremiumSupportPurchaseInline(CleanTextAdminMixin, admin.TabularInline):
     model = PremiumSupportPurchase
     extra = 0
 
 
-class UserInline(admin.TabularInline):
+class UserInline(CleanTextAdminMixin, admin.TabularInline):
     model = User
     fields = ("email", "full_name", "role", "is_active")
     readonly_fields = ("email",)
@@ -36,7 +37,7 @@ class UserInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ("name", "country", "premium_support", "created_at")
     search_fields = ("name",)
     inlines = (SubscriptionInline, PremiumSupportPurchaseInline, UserInline)
@@ -60,7 +61,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PremiumSupportPurchase)
-class PremiumSupportPurchaseAdmin(admin.ModelAdmin):
+class PremiumSupportPurchaseAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ("account", "starts_at", "ends_at", "reference")
     search_fields = ("account__name", "reference")
     list_select_related = ("account",)

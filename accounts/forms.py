@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import BaseUserCreationForm, PasswordChangeForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.services import password_change_check_current
 from helpdesk.core.textclean import CleanCharField, limit_message
 
 FULL_NAME_MAX = 150
@@ -78,3 +80,20 @@ class SecondFactorCodeForm(forms.Form):
         if app_only:
             self.fields["code"].label = _("6-digit code")
             self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Django's form, with the current password checked by the service that limits
+    wrong guesses."""
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        try:
+            correct = password_change_check_current(user=self.user, password=old_password)
+        except PermissionDenied as exc:
+            raise forms.ValidationError(str(exc), code="too_many_guesses") from exc
+        if not correct:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -1,5 +1,6 @@
-"""Staff sessions that still owe a second factor reach neither the admin nor the views
-marked with @second_factor_verified_required (the chat console and its fragments)."""
+"""Staff sessions that still owe a second factor reach no staff view: the middleware
+refuses every view but a few open ones; @second_factor_verified_required says the same
+on views that must refuse even if the middleware were left out."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -15,9 +16,6 @@ from accounts.two_factor import second_factor_enrolled, session_second_factor_ok
 
 SECOND_FACTOR_NEEDED = _("Enter the code from your authenticator app to continue.")
 SECOND_FACTOR_SETUP_NEEDED = _("Set up two-factor authentication to continue.")
-
-# The admin's own door stays open: its login page, and logging out.
-ADMIN_OPEN_URL_NAMES = frozenset({"login", "logout"})
 
 
 def _background(request: HttpRequest) -> bool:
@@ -43,10 +41,31 @@ def second_factor_refusal(request: HttpRequest) -> HttpResponse:
     return redirect(f"{url}?{urlencode({'next': back})}")
 
 
+# What a staff session that still owes its second factor may reach: the 2FA pages
+# themselves, logging in and out (portal and admin), password reset, the language switch
+# and the health check. Everything else (the admin, ticket pages, replies, callbacks,
+# drafts in the knowledge base, the console) waits for the code.
+OPEN_URL_NAMES = frozenset(
+    {
+        "login",
+        "logout",
+        "admin:login",
+        "admin:logout",
+        "set_language",
+        "healthz",
+        "password_reset",
+        "admin_password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
+)
+
+
 class StaffSecondFactorMiddleware:
-    """Every admin URL (pages, actions, autocomplete, custom admin views) refuses an
-    unverified staff session. After django-otp's OTPMiddleware; URL-based, so admin views
-    added later are covered without being listed."""
+    """Every view refuses a staff session that owes a second factor, except the few in
+    OPEN_URL_NAMES and the two-factor pages. After django-otp's OTPMiddleware;
+    URL-based, so views added later are covered without being listed."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -57,12 +76,16 @@ class StaffSecondFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
     ) -> HttpResponse | None:
+        user = getattr(request, "user", None)
+        if user is None or not (user.is_authenticated and user.is_staff):
+            return None
         match = request.resolver_match
-        if match is None or "admin" not in match.namespaces:
+        name = match.view_name if match else ""
+        if name in OPEN_URL_NAMES or (match and match.url_name in ("login", "logout")):
             return None
-        if match.url_name in ADMIN_OPEN_URL_NAMES:
+        if name.startswith("two_factor"):
             return None
-        if session_second_factor_ok(user=request.user, session=request.session):
+        if session_second_factor_ok(user=user, session=request.session):
             return None
         return second_factor_refusal(request)
 

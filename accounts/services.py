@@ -23,7 +23,7 @@ from accounts.models import (
     User,
 )
 from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
-from helpdesk.core.ratelimit import rate_limit_take
+from helpdesk.core.ratelimit import rate_limit_take, rate_limit_used
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,37 @@ def password_reset_request(*, email: str, client: str, language: str) -> bool:
     return True
 
 
-def password_reset_complete(*, user: User) -> None:
-    """The owner of the mailbox has just chosen a new password: their login lockout
-    (django-axes, every address) has no reason to last, so it ends now."""
-    axes_reset(username=user.email)
+def password_reset_complete(*, user: User, client: str) -> None:
+    """The owner of the mailbox has just chosen a new password: their login lockout from
+    the address they did it from ends now. Lockouts of other addresses (perhaps the
+    guesser's) stay until their window ends."""
+    axes_reset(ip=client, username=user.email)
+
+
+PASSWORD_CHANGE_GUESSES = _(
+    "Too many wrong current passwords. Try again in %(minutes)d minutes, or log out and "
+    "reset your password."
+)
+
+
+def _password_change_window() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def password_change_check_current(*, user: User, password: str) -> bool:
+    """Is `password` the user's current one? The password change form asks for it, so it
+    is limited like the login (LOGIN_FAILURE_LIMIT wrong ones per window): a stolen
+    session must not become a way to guess the password. Raises PermissionDenied once
+    the limit is reached, without checking."""
+    window = _password_change_window()
+    ident = str(user.pk)
+    if rate_limit_used(scope="password-change", ident=ident, window=window) >= (
+        settings.AXES_FAILURE_LIMIT
+    ):
+        raise PermissionDenied(PASSWORD_CHANGE_GUESSES % {"minutes": window // 60})
+    if user.check_password(password):
+        return True
+    rate_limit_take(
+        scope="password-change", ident=ident, limit=settings.AXES_FAILURE_LIMIT, window=window
+    )
+    return False

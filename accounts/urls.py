@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
+from accounts.forms import PortalPasswordChangeForm
 from accounts.middleware import second_factor_verified_required
 
 urlpatterns = [
@@ -26,7 +27,8 @@ urlpatterns = [
         "password/change/",
         second_factor_verified_required(
             auth_views.PasswordChangeView.as_view(
-                template_name="registration/portal_password_change.html"
+                template_name="registration/portal_password_change.html",
+                form_class=PortalPasswordChangeForm,
             )
         ),
         name="password_change",

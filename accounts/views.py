@@ -106,5 +106,5 @@ class ResetConfirmView(_ResetLinkLifetime, auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
-        password_reset_complete(user=form.user)
+        password_reset_complete(user=form.user, client=client_address(self.request))
         return response

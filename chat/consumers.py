@@ -186,10 +186,9 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
             self.language = _scope_language(self.scope)
         if self.rights_lost and kind != "websocket.disconnect":
             return
-        if kind.startswith("chat.") and kind not in ("chat.force_disconnect", "chat.recheck"):
-            stale = time.monotonic() - self.access_checked_at > settings.CHAT_ACCESS_RECHECK_SECONDS
-            if stale and not await self.recheck_access():
-                return
+        relayed = kind.startswith("chat.") and kind not in ("chat.force_disconnect", "chat.recheck")
+        if relayed and self.access_stale() and not await self.recheck_access():
+            return
         with translation.override(self.language):
             await handler(message)
 
@@ -248,7 +247,27 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
             await self.join(group)
         self.access_checked_at = time.monotonic()
         await self.accept()
+        self.recheck_task = asyncio.create_task(self.recheck_periodically())
         return True
+
+    def access_stale(self) -> bool:
+        """The periodic re-check is late (it runs every CHAT_ACCESS_RECHECK_SECONDS):
+        check before acting on this frame or event. Twice the interval, so the message
+        path does not query for a check that the timer is about to make anyway."""
+        interval = settings.CHAT_ACCESS_RECHECK_SECONDS
+        return time.monotonic() - self.access_checked_at > 2 * interval
+
+    async def recheck_periodically(self) -> None:
+        """Re-check the user's rights every CHAT_ACCESS_RECHECK_SECONDS, so a change that
+        sent no signal (a bulk update, a row deleted in SQL) closes the socket within
+        that time even if nothing is said on it. A database outage keeps the socket."""
+        while not self.rights_lost:
+            await asyncio.sleep(max(settings.CHAT_ACCESS_RECHECK_SECONDS, 1))
+            try:
+                if not await self.recheck_access():
+                    return
+            except Exception:  # noqa: BLE001 - database away: check again next time
+                logger.warning("socket access re-check failed", exc_info=True)
 
     async def next_layer_event(self) -> dict[str, Any]:
         """The next group event; outlasts a layer outage rather than ending the socket."""
@@ -280,6 +299,9 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
         await self.close(code=CLOSE_RESUME)
 
     async def disconnect(self, code: int) -> None:
+        task = getattr(self, "recheck_task", None)
+        if task is not None:
+            task.cancel()
         for group in list(getattr(self, "groups_joined", ())):
             await self.leave(group)
         # Also while the layer is down, when the loop above left the layer alone.
@@ -387,8 +409,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
         if handler is None:
             await self.send_error("unknown_type", UNKNOWN_TYPE)
             return
-        stale = time.monotonic() - self.access_checked_at > settings.CHAT_ACCESS_RECHECK_SECONDS
-        if stale and not await self.recheck_access():
+        if self.access_stale() and not await self.recheck_access():
             return
         try:
             await handler(frame)
@@ -499,16 +520,21 @@ def _ticket_link(ticket_id: int) -> dict[str, Any]:
     return {"id": ticket_id, "url": reverse("admin:helpdesk_ticket_change", args=[ticket_id])}
 
 
+# Ids and sequence numbers are 64-bit columns: anything larger is a malformed frame, not
+# a database error.
+ID_MAX = 2**63 - 1
+
+
 def _seq(frame: dict, key: str = "after_seq") -> int:
     value = frame.get(key, 0)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= ID_MAX:
         raise ValueError(key)
     return value
 
 
 def _conversation_id(frame: dict) -> int:
     value = frame.get("conversation")
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= ID_MAX:
         raise ValueError("conversation")
     return value
 

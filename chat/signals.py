@@ -59,6 +59,24 @@ def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwar
         user_access_recheck(user_id=user_id)
 
 
+def _user_deleted(sender, instance: User, **kwargs) -> None:  # noqa: ANN001, ANN003
+    user_sockets_close(user_id=instance.pk)
+
+
+def _group_saved(sender, instance: Group, created: bool, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """A renamed group: staff rights are given by the group's name."""
+    if not created:
+        for user_id in instance.user_set.values_list("pk", flat=True):
+            user_access_recheck(user_id=user_id)
+
+
+def _device_saved(sender, instance, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """A device confirmed (or changed): sessions verified by none of the user's devices
+    may now owe the second factor."""
+    if instance.user_id:
+        user_access_recheck(user_id=instance.user_id)
+
+
 def _group_deleting(sender, instance: Group, **kwargs) -> None:  # noqa: ANN001, ANN003
     for user_id in instance.user_set.values_list("pk", flat=True):
         user_access_recheck(user_id=user_id)
@@ -79,10 +97,15 @@ def connect() -> None:
     pre_save.connect(_user_saving, sender=User, dispatch_uid="chat.user_saving")
     post_save.connect(_user_saved, sender=User, dispatch_uid="chat.user_saved")
     m2m_changed.connect(_groups_changed, sender=User.groups.through, dispatch_uid="chat.groups")
+    post_delete.connect(_user_deleted, sender=User, dispatch_uid="chat.user_deleted")
     pre_delete.connect(_group_deleting, sender=Group, dispatch_uid="chat.group_deleting")
+    post_save.connect(_group_saved, sender=Group, dispatch_uid="chat.group_saved")
     for device in (TOTPDevice, StaticDevice):
         post_delete.connect(
             _device_removed, sender=device, dispatch_uid=f"chat.{device.__name__}.removed"
+        )
+        post_save.connect(
+            _device_saved, sender=device, dispatch_uid=f"chat.{device.__name__}.saved"
         )
     for model in (PremiumSupportPurchase, Subscription):
         post_save.connect(_plan_changed, sender=model, dispatch_uid=f"chat.{model.__name__}.save")

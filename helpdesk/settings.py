@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "helpdesk.core.middleware.RefuseNulInAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -371,8 +372,10 @@ CHAT_RATE_LIMIT_WINDOW_SECONDS = env.int("CHAT_RATE_LIMIT_WINDOW_SECONDS", defau
 # Chats a customer user may start per hour (shared by every server, unlike the flood
 # limit): each one queues for a specialist.
 CHAT_START_RATE_LIMIT_PER_HOUR = env.int("CHAT_START_RATE_LIMIT_PER_HOUR", default=20)
-# Open sockets re-check the user's entitlement at least this often.
-CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=60)
+# Open sockets (chat, console, SLA alerts) re-check their user's rights this often, besides
+# the immediate re-check that every change through the ORM triggers: a bulk update or a
+# row changed in SQL closes a socket within this time.
+CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=5)
 # PostgreSQL: chat messages are stored over a connection of the consumer's event loop
 # (helpdesk.core.async_db) with server-side prepared statements; turn them off behind a
 # connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.core.textclean import CleanCharField, limit_message
+from helpdesk.core.textclean import CleanCharField, CleanTextAdminMixin, limit_message
 from sla.models import BusinessCalendar, BusinessHours, Holiday, ResponseTimeException
 
 REASON_MAX = 200
@@ -14,13 +14,13 @@ class BusinessHoursInline(admin.TabularInline):
     extra = 0
 
 
-class HolidayInline(admin.TabularInline):
+class HolidayInline(CleanTextAdminMixin, admin.TabularInline):
     model = Holiday
     extra = 0
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ("name", "time_zone", "is_default", "business_day_minutes")
     inlines = (BusinessHoursInline, HolidayInline)
 

@@ -1,5 +1,7 @@
 """Live SLA alerts for staff pages (admin and console)."""
 
+import asyncio
+import logging
 import time
 from typing import Any
 
@@ -13,6 +15,8 @@ from accounts.selectors import SocketAccess, socket_access
 from accounts.two_factor import session_second_factor_ok
 from helpdesk.core.channel_layer import EndsOnLayerLoss, forget_channel
 from helpdesk.core.realtime import STAFF_GROUP, user_group
+
+logger = logging.getLogger(__name__)
 
 # The page's client does not reconnect after these (it would be refused again).
 CLOSE_SIGNED_OUT = 4401
@@ -46,8 +50,23 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self.recheck_task = asyncio.create_task(self.recheck_periodically())
+
+    async def recheck_periodically(self) -> None:
+        """Every CHAT_ACCESS_RECHECK_SECONDS, whether or not alerts arrive (a change
+        that sent no signal still closes the feed in time)."""
+        while not self.rights_lost:
+            await asyncio.sleep(max(settings.CHAT_ACCESS_RECHECK_SECONDS, 1))
+            try:
+                if not await self.recheck():
+                    return
+            except Exception:  # noqa: BLE001 - database away: check again next time
+                logger.warning("staff alerts access re-check failed", exc_info=True)
 
     async def disconnect(self, code: int) -> None:
+        task = getattr(self, "recheck_task", None)
+        if task is not None:
+            task.cancel()
         try:
             for group in self.joined:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -59,7 +78,8 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         if self.rights_lost and kind != "websocket.disconnect":
             return  # closed for its user's rights: nothing more is delivered
         if kind in ("sla.alert", "queue.changed"):
-            stale = time.monotonic() - self.access_checked_at > settings.CHAT_ACCESS_RECHECK_SECONDS
+            interval = settings.CHAT_ACCESS_RECHECK_SECONDS
+            stale = time.monotonic() - self.access_checked_at > 2 * interval
             if stale and not await self.recheck():
                 return
         await super().dispatch(message)

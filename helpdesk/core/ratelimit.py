@@ -36,6 +36,14 @@ def rate_limit_take(*, scope: str, ident: str, limit: int, window: int = 3600) -
     return True
 
 
+def rate_limit_used(*, scope: str, ident: str, window: int = 3600) -> int:
+    """How many uses this window has counted so far (0 with the cache away)."""
+    try:
+        return int(cache.get(_key(scope, ident, window)) or 0)
+    except Exception:  # noqa: BLE001 - cache away: nothing known
+        return 0
+
+
 def rate_limit_give_back(*, scope: str, ident: str, window: int = 3600) -> None:
     """Undo one take: the use it counted was refused or did not happen (a rolled-back
     write), so it must not count against the user."""
@@ -67,4 +75,5 @@ def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
     are one account and share one failure count."""
     field = settings.AXES_USERNAME_FORM_FIELD
     raw = (credentials or {}).get(field) or request.POST.get(field, "")
-    return str(raw).strip().lower()
+    # AccessAttempt.username is 255 characters; a longer "email" must not be a 500.
+    return str(raw).strip().lower()[:255]

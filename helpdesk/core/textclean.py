@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils.formats import number_format
 from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
@@ -135,3 +136,20 @@ class CleanCharField(forms.CharField):
         return clean(
             value, max_length=self.max_length, too_long_message=self.error_messages.get("too_long")
         )
+
+
+class CleanTextAdminMixin:
+    """For a ModelAdmin or an inline: every plain CharField and TextField of the model
+    is edited through CleanCharField (TextField as multi-line), so admin forms apply the
+    one input rule without a form per model. Email, choice, URL and other specialised
+    fields keep their own form fields."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+            multiline = type(db_field) is models.TextField
+            kwargs.setdefault("form_class", CleanCharField)
+            field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+            if isinstance(field, CleanCharField):
+                field.multiline = multiline
+            return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]

@@ -162,3 +162,11 @@ def test_a_superuser_lifts_a_lockout(client):
     assert "1 login may try again." in response.content.decode()
     assert not AccessAttempt.objects.exists()
     assert _post(client, "portal", user.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("which", ["portal", "admin"])
+def test_a_very_long_username_is_an_ordinary_failure(client, which):
+    """The failure log's username column is 255 characters; a longer one is not a 500."""
+    response = _post(client, which, "a" * 300 + "@acme.example", "wrong")
+    assert response.status_code == 200
+    assert AccessFailureLog.objects.get().username == ("a" * 300)[:255]

@@ -45,15 +45,16 @@ def _link_path(message) -> str:
     return url.removeprefix(PORTAL)
 
 
-def _set_new_password(client, path, password=NEW_PASSWORD):
+def _set_new_password(client, path, password=NEW_PASSWORD, address="127.0.0.1"):
     """Open the emailed link (Django moves the token into the session) and choose a
     password; returns the final response."""
-    response = client.get(path)
+    response = client.get(path, REMOTE_ADDR=address)
     assert response.status_code == 302
     form_url = response["Location"]
     assert form_url.endswith("/set-password/")
     assert "Choose a new password" in client.get(form_url).content.decode()
-    return client.post(form_url, {"new_password1": password, "new_password2": password})
+    data = {"new_password1": password, "new_password2": password}
+    return client.post(form_url, data, REMOTE_ADDR=address)
 
 
 def _can_log_in(client, email, password, address="198.51.100.20") -> bool:
@@ -242,10 +243,31 @@ def test_a_reset_lifts_the_login_lockout(client, mailoutbox):
     assert AccessAttempt.objects.filter(username=user.email).exists()
 
     _ask(client, user.email, address="203.0.113.7")
-    assert _set_new_password(client, _link_path(mailoutbox[0])).status_code == 302
+    link = _link_path(mailoutbox[0])
+    assert _set_new_password(client, link, address="203.0.113.7").status_code == 302
 
     assert not AccessAttempt.objects.filter(username=user.email).exists()
     assert _can_log_in(client, user.email, NEW_PASSWORD, address="203.0.113.7")
+
+
+def test_a_reset_does_not_lift_the_lockout_of_another_address(client, mailoutbox):
+    """The owner resets from their address; a guesser locked out elsewhere stays locked
+    until the window ends (and now guesses against a password they never saw)."""
+    user = SuperAdminFactory(email="ada@acme.example")
+    guesser = client.__class__()
+    for _ in range(5):
+        guesser.post(
+            reverse("login"),
+            {"username": user.email, "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",
+        )
+    _ask(client, user.email, address="198.51.100.1")
+    link = _link_path(mailoutbox[0])
+    assert _set_new_password(client, link, address="198.51.100.1").status_code == 302
+    still = guesser.post(
+        reverse("login"), {"username": user.email, "password": "wrong"}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert still.status_code == 429
 
 
 def test_a_refused_new_password_keeps_the_old_one_and_says_why(client, mailoutbox):
@@ -366,3 +388,19 @@ def test_a_password_change_logs_out_other_devices(client):
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert other_device.get(reverse("home")).status_code == 302
+
+
+def test_wrong_current_passwords_on_the_change_form_are_limited(client, settings):
+    """A stolen session cannot guess the password through the change form."""
+    settings.AXES_FAILURE_LIMIT = 5
+    user = SuperAdminFactory(email="ada@acme.example")
+    client.force_login(user)
+    change = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    for n in range(5):
+        wrong = client.post(reverse("password_change"), {"old_password": f"guess-{n}", **change})
+        assert "Your old password was entered incorrectly" in wrong.content.decode()
+    right = client.post(reverse("password_change"), {"old_password": PASSWORD, **change})
+    assert right.status_code == 200
+    assert "Too many wrong current passwords" in right.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)

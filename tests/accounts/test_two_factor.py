@@ -38,6 +38,7 @@ from tests.factories import (
     StaffFactory,
     SubscriptionFactory,
     SuperAdminFactory,
+    ticket_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -508,7 +509,8 @@ def test_a_json_client_without_an_app_is_told_to_set_it_up(client, required):
 
 def test_unverified_staff_can_still_log_out_and_reach_the_two_factor_pages(client, unverified_lead):
     assert client.get(reverse("two_factor_verify")).status_code == 200
-    assert client.get(reverse("kb_index")).status_code == 200  # the portal itself
+    # The portal's pages wait for the code too (the review found ticket pages open).
+    assert client.get(reverse("kb_index"))["Location"].startswith(reverse("two_factor_verify"))
     assert client.get("/static/css/two-factor.css").status_code == 200
     response = client.post(reverse("admin:logout"))
     assert response["Location"] == reverse("login")
@@ -559,3 +561,27 @@ def test_the_pages_speak_the_staff_members_language(client, language, expected):
     admin = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert f'href="{reverse("two_factor")}">' in admin
     assert "Two-factor authentication" not in admin
+
+
+def test_unverified_staff_cannot_work_tickets_outside_the_admin(client, unverified_lead):
+    """The portal's own pages refuse the session too: ticket pages (with internal notes),
+    replies, callback cancellation and unpublished articles wait for the code."""
+    verify = reverse("two_factor_verify")
+    ticket = ticket_for(SuperAdminFactory())
+    page = client.get(reverse("ticket_detail", args=[ticket.pk]))
+    assert page.status_code == 302 and page["Location"].startswith(verify)
+    reply = client.post(
+        reverse("ticket_reply", args=[ticket.pk]), {"body": "Hello", "visibility": "internal"}
+    )
+    assert reply.status_code == 302 and reply["Location"].startswith(verify)
+    assert ticket.replies.count() == 0
+    cancel = client.post(reverse("callback_cancel", args=[1]))
+    assert cancel.status_code == 302 and cancel["Location"].startswith(verify)
+    draft = client.get("/kb/some-draft/")
+    assert draft.status_code == 302 and draft["Location"].startswith(verify)
+    home = client.get(reverse("home"))
+    assert home.status_code == 302 and home["Location"].startswith(verify)
+    # Still open: the verification page, the language switch, logging out.
+    assert client.get(verify).status_code == 200
+    assert client.post(reverse("set_language"), {"language": "fr"}).status_code == 302
+    assert client.post(reverse("logout")).status_code == 302

@@ -186,21 +186,55 @@ def test_own_password_change_ends_the_other_sessions_sockets(specialist):
     run_async(body)
 
 
-def test_a_bulk_update_is_caught_by_the_periodic_recheck(specialist, settings):
-    """queryset.update() sends no signal; the next delivery after the re-check interval
-    checks again and delivers nothing to a user who lost the right."""
-    settings.CHAT_ACCESS_RECHECK_SECONDS = 0
-    cookie = _browser(specialist).cookies["sessionid"].value
+def test_a_bulk_update_is_caught_by_the_periodic_recheck(specialist, customer, settings):
+    """queryset.update() sends no signal; the sockets' own re-check, every
+    CHAT_ACCESS_RECHECK_SECONDS, closes them anyway, with nothing said on them."""
+    settings.CHAT_ACCESS_RECHECK_SECONDS = 1
+    staff_cookie = _browser(specialist).cookies["sessionid"].value
+    customer_cookie = _browser(customer).cookies["sessionid"].value
 
     def bulk_deactivate():
-        type(specialist).objects.filter(pk=specialist.pk).update(is_active=False)
+        type(specialist).objects.filter(pk__in=[specialist.pk, customer.pk]).update(is_active=False)
+
+    async def body():
+        alerts = _alerts(staff_cookie)
+        console = Socket("/ws/chat/console/", staff_cookie)
+        chat = Socket("/ws/chat/", customer_cookie)
+        assert (await alerts.connect())[0] and await console.connect() and await chat.connect()
+        await sync_to_async(bulk_deactivate)()
+        assert await _closed(alerts) == consumers.CLOSE_SIGNED_OUT
+        assert await _closed(console.comm) == consumers.CLOSE_SIGNED_OUT
+        assert await _closed(chat.comm) == consumers.CLOSE_SIGNED_OUT
+        await get_channel_layer().group_send(STAFF_GROUP, ALERT)
+        assert await alerts.receive_nothing(timeout=0.3)
+        for comm in (alerts, console.comm, chat.comm):
+            await comm.disconnect()
+
+    run_async(body)
+
+
+def _user_deleted(user, browser):
+    user.delete()
+
+
+def _specialists_group_renamed(user, browser):
+    group = Group.objects.get(name=SPECIALISTS_GROUP)
+    group.name = "Former specialists"
+    group.save()
+
+
+@pytest.mark.parametrize(
+    "apply", [_user_deleted, _specialists_group_renamed], ids=["deleted", "group renamed"]
+)
+def test_deleting_the_user_or_renaming_their_group_closes_the_feed(specialist, settings, apply):
+    settings.CHAT_ACCESS_RECHECK_SECONDS = 60  # the signal, not the timer
+    cookie = _browser(specialist).cookies["sessionid"].value
 
     async def body():
         alerts = _alerts(cookie)
         assert (await alerts.connect())[0]
-        await sync_to_async(bulk_deactivate)()
-        await get_channel_layer().group_send(STAFF_GROUP, ALERT)
-        assert await _closed(alerts) == consumers.CLOSE_SIGNED_OUT
+        await sync_to_async(apply)(specialist, None)
+        assert await _closed(alerts) in (consumers.CLOSE_SIGNED_OUT, consumers.CLOSE_FORBIDDEN)
         await alerts.disconnect()
 
     run_async(body)
@@ -234,3 +268,23 @@ def test_removing_the_second_factor_closes_staff_sockets_when_it_is_required(spe
         await refused.disconnect()
 
     run_async(body)
+
+
+def test_out_of_range_ids_in_console_frames_are_malformed_not_database_errors(specialist, caplog):
+    cookie = _browser(specialist).cookies["sessionid"].value
+    frames = [
+        {"type": "message", "conversation": 2**70, "body": "x", "client_id": "m1"},
+        {"type": "accept", "conversation": 2**63},
+        {"type": "history", "conversation": 1, "after_seq": 2**64},
+    ]
+
+    async def body():
+        console = Socket("/ws/chat/console/", cookie)
+        assert await console.connect()
+        for frame in frames:
+            await console.send(frame)
+            assert (await console.recv_type("error"))["code"] == "malformed"
+        await console.close()
+
+    run_async(body)
+    assert "storing chat messages failed" not in caplog.text
