@@ -431,7 +431,7 @@ def seed(rng: random.Random, corpus: str) -> None:
     from django.db import connection
 
     from helpdesk.kb import search
-    from helpdesk.models import Article, HelpQuestion
+    from helpdesk.kb.models import Article, HelpQuestion
 
     call_command("migrate", verbosity=0)
     HelpQuestion.objects.all().delete()

@@ -108,7 +108,7 @@ def admin_list() -> None:
     client = Client()
     client.force_login(User.objects.get(email="agent@support.example"))
     count = User.objects.none().model.objects.count()  # noqa: F841 - warm the connection
-    from helpdesk.models import Ticket
+    from helpdesk.tickets.models import Ticket
 
     print(f"\nAdmin ticket list, server time in process, {Ticket.objects.count():,} tickets")
 
@@ -127,7 +127,7 @@ def admin_list() -> None:
         ("filter: due within 15 minutes", {"sla": "due_soon"}),
         ("filter: unassigned + open", {"assigned": "nobody", "state": "open"}),
     ]:
-        samples = timed(get("/admin/helpdesk/ticket/", **params), 40)
+        samples = timed(get("/admin/tickets/ticket/", **params), 40)
         ratio = statistics.median(samples) / statistics.median(baseline)
         print(f"  {label:<32} {summary(samples)}   x{ratio:.0f} trivial (aim p50 < 150 ms)")
 
@@ -270,7 +270,7 @@ def sweep() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from helpdesk.models import Ticket
+    from helpdesk.tickets.models import Ticket
     from sla.sweep import run_sweep
 
     open_tickets = Ticket.objects.filter(answered_at__isnull=True)

@@ -517,7 +517,7 @@ def history(conversation, after_seq: int, budget: int = HISTORY_BYTES) -> dict[s
 
 
 def _ticket_link(ticket_id: int) -> dict[str, Any]:
-    return {"id": ticket_id, "url": reverse("admin:helpdesk_ticket_change", args=[ticket_id])}
+    return {"id": ticket_id, "url": reverse("admin:tickets_ticket_change", args=[ticket_id])}
 
 
 # Ids and sequence numbers are 64-bit columns: anything larger is a malformed frame, not

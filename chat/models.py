@@ -65,7 +65,7 @@ class Conversation(DeadlineTracked):
     transcript_emailed_at = models.DateTimeField(null=True, blank=True)
     # The ticket a specialist turned this chat into (at most one).
     ticket = models.OneToOneField(
-        "helpdesk.Ticket",
+        "tickets.Ticket",
         on_delete=models.SET_NULL,
         related_name="chat_conversation",
         null=True,

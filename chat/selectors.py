@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
@@ -18,6 +17,7 @@ from chat.models import (
     PresenceStatus,
     SpecialistPresence,
 )
+from helpdesk.tickets.selectors import ticket_open_list_for
 
 # Until there is history to learn from, assume a specialist picks a chat up in a minute.
 DEFAULT_WAIT_SECONDS = 60
@@ -123,15 +123,8 @@ def last_seqs(*, conversation_ids: list[int]) -> dict[int, int]:
 
 
 def customer_open_tickets(*, customer: User, limit: int = 10) -> list[dict]:
-    """The customer's open tickets for the console sidebar (empty until tickets exist)."""
-    try:
-        ticket_model = apps.get_model("helpdesk", "Ticket")
-    except LookupError:
-        return []
-    tickets = ticket_model.objects.filter(requester=customer).exclude(
-        status__in=["solved", "closed"]
-    )
+    """The customer's open tickets for the console sidebar."""
     return [
         {"id": t.pk, "subject": t.subject, "status": t.get_status_display()}
-        for t in tickets.order_by("-created_at")[:limit]
+        for t in ticket_open_list_for(requester=customer, limit=limit)
     ]

@@ -26,7 +26,6 @@ from chat.models import (
     SenderRole,
     SpecialistPresence,
 )
-from helpdesk import services as helpdesk_services
 from helpdesk.core import async_db
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.core.realtime import (
@@ -40,7 +39,8 @@ from helpdesk.core.realtime import (
     user_group,
 )
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
-from helpdesk.models import Ticket, TicketChannel
+from helpdesk.tickets import services as ticket_services
+from helpdesk.tickets.models import Ticket, TicketChannel
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time
 
@@ -663,7 +663,7 @@ def _transcript_text(conversation: Conversation) -> str:
         for m in conversation.messages.select_related("sender").order_by("seq")
     ]
     text = f"Transcript of Premium chat #{conversation.pk}\n\n" + "\n".join(lines)
-    limit = helpdesk_services.DESCRIPTION_MAX
+    limit = ticket_services.DESCRIPTION_MAX
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -676,7 +676,7 @@ def conversation_ticket_create(*, conversation_id: int, specialist: User) -> Tic
             raise PermissionDenied(TICKET_NOT_YOURS)
         if conversation.ticket_id:
             return conversation.ticket
-        ticket = helpdesk_services.ticket_create(
+        ticket = ticket_services.ticket_create(
             requester=conversation.customer,
             channel=TicketChannel.CHAT,
             subject=conversation.topic,

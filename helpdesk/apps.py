@@ -3,13 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class HelpdeskConfig(AppConfig):
+    """The project package as an app: it holds no models any more (tickets, callbacks and
+    the knowledge base are apps of their own) but keeps the migrations that created their
+    tables, the demo seed, the runportal command, the template tags and the audit admin."""
+
     name = "helpdesk"
     verbose_name = _("Help desk")
-
-    def ready(self) -> None:
-        from helpdesk import callbacks
-        from helpdesk.sla_targets import register
-
-        register()
-        callbacks.register()
-        from helpdesk.kb import signals  # noqa: F401 - connects the search index signals

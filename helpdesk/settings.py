@@ -49,7 +49,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "auditlog",
     "accounts",
+    # The project package: the migrations that created the tables of the three apps
+    # below (before they were apps), the demo seed, template tags and the audit admin.
     "helpdesk",
+    "helpdesk.tickets",
+    "helpdesk.callbacks",
+    "helpdesk.kb",
     "sla",
     "chat",
 ]
@@ -112,9 +117,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # Tests use a file, not memory, so the Daphne subprocesses of the chat server tests
-    # (two-process scale-out, Redis outage, browser) see the same test database.
+    # (two-process scale-out, Redis outage, browser) see the same test database. It sits
+    # next to the database, so a run with a DATABASE_URL of its own has its own test file.
+    _sqlite_file = str(DATABASES["default"]["NAME"])
     DATABASES["default"].setdefault("TEST", {}).setdefault(
-        "NAME", str(BASE_DIR / "db.sqlite3-test")
+        "NAME",
+        f"{_sqlite_file}-test"
+        if _sqlite_file not in ("", ":memory:")
+        else str(BASE_DIR / "db.sqlite3-test"),
     )
 else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

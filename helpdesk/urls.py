@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from helpdesk.views import healthz
+from helpdesk.views import healthz, moved_admin_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    re_path(r"^admin/helpdesk/(?P<model>[a-z]+)/(?P<rest>.*)$", moved_admin_page),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
@@ -14,7 +15,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("tickets/", include("helpdesk.ticket_urls")),
+    path("tickets/callbacks/", include("helpdesk.callbacks.urls")),
+    path("tickets/", include("helpdesk.tickets.urls")),
     path("", include("helpdesk.kb.urls")),
     path("chat/", include("chat.urls")),
     path("account/two-factor/", include("accounts.two_factor_urls")),

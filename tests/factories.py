@@ -94,8 +94,8 @@ class LeadFactory(StaffFactory):
 
 def ticket_for(user: User, **kwargs) -> "Ticket":  # noqa: F821
     """A ticket submitted through the real service (deadline computed as in production)."""
-    from helpdesk.models import TicketChannel
-    from helpdesk.services import ticket_create
+    from helpdesk.tickets.models import TicketChannel
+    from helpdesk.tickets.services import ticket_create
 
     return ticket_create(
         requester=user,

@@ -10,9 +10,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.kb.forms import ArticleAdminForm
+from helpdesk.kb.models import Article, ArticleFeedback, HelpQuestion
 from helpdesk.kb.permissions import can_view_deflection_report
 from helpdesk.kb.selectors import deflection_report
-from helpdesk.models import Article, ArticleFeedback, HelpQuestion
 
 
 class ReadOnlyAdminMixin:
@@ -103,23 +103,23 @@ class HelpQuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "contacted_at",
     )
     readonly_fields = fields
-    change_list_template = "admin/helpdesk/helpquestion/change_list.html"
+    change_list_template = "admin/kb/helpquestion/change_list.html"
 
     def get_urls(self):  # noqa: ANN201
         report = self.admin_site.admin_view(self.report_view)
-        return [path("report/", report, name="helpdesk_helpquestion_report"), *super().get_urls()]
+        return [path("report/", report, name="kb_helpquestion_report"), *super().get_urls()]
 
     def report_view(self, request: HttpRequest) -> TemplateResponse:
         if not can_view_deflection_report(request.user):
             raise PermissionDenied
         return TemplateResponse(
             request,
-            "admin/helpdesk/deflection_report.html",
+            "admin/kb/deflection_report.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("Deflection report"),
                 "opts": self.model._meta,
                 "weeks": deflection_report(weeks=12),
-                "questions_url": reverse("admin:helpdesk_helpquestion_changelist"),
+                "questions_url": reverse("admin:kb_helpquestion_changelist"),
             },
         )

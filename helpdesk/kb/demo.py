@@ -1,7 +1,7 @@
 """Demo knowledge-base articles, written for this product (seeded by `seed_demo`)."""
 
+from helpdesk.kb.models import Article
 from helpdesk.kb.services import article_save
-from helpdesk.models import Article
 
 # (slug, language, title, summary, body)
 DEMO_ARTICLES: tuple[tuple[str, str, str, str, str], ...] = (

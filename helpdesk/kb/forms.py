@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.core.textclean import CleanCharField
 from helpdesk.kb import services
-from helpdesk.models import Article
+from helpdesk.kb.models import Article
 
 
 class ArticleFeedbackForm(forms.Form):

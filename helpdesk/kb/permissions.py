@@ -13,10 +13,8 @@ def can_give_article_feedback(user: User | AnonymousUser) -> bool:
 
 def can_read_unpublished_articles(user: User | AnonymousUser) -> bool:
     """Staff who manage articles preview drafts on the portal."""
-    return bool(user.is_authenticated and user.is_staff and user.has_perm("helpdesk.view_article"))
+    return bool(user.is_authenticated and user.is_staff and user.has_perm("kb.view_article"))
 
 
 def can_view_deflection_report(user: User | AnonymousUser) -> bool:
-    return bool(
-        user.is_authenticated and user.is_staff and user.has_perm("helpdesk.view_helpquestion")
-    )
+    return bool(user.is_authenticated and user.is_staff and user.has_perm("kb.view_helpquestion"))

@@ -183,7 +183,7 @@ def unindex_articles(article_ids: Iterable[int]) -> None:
 
 def rebuild_index(batch_size: int = 500) -> int:
     """Re-index every article (after bulk_create, or to repair). Returns the count."""
-    from helpdesk.models import Article
+    from helpdesk.kb.models import Article
 
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -319,7 +319,7 @@ def _fallback_search(*, words: list[SearchWord], language: str, limit: int) -> l
     """Other databases: unranked-by-engine substring match, title before summary."""
     from django.db.models import Case, IntegerField, Q, Value, When
 
-    from helpdesk.models import Article
+    from helpdesk.kb.models import Article
 
     title_q = Q()
     any_q = Q()

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from helpdesk.kb import search
+from helpdesk.kb.models import Article, ArticleFeedback, HelpQuestion
 from helpdesk.kb.permissions import can_read_unpublished_articles
-from helpdesk.models import Article, ArticleFeedback, HelpQuestion
 
 FALLBACK_LANGUAGE = "en"
 SUGGESTION_LIMIT = 6

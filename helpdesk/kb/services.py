@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from helpdesk.core.ratelimit import rate_limit_take
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
+from helpdesk.kb.models import Article, ArticleFeedback, HelpQuestion
 from helpdesk.kb.permissions import can_give_article_feedback
-from helpdesk.models import Article, ArticleFeedback, HelpQuestion
 
 FEEDBACK_NOT_ALLOWED = gettext_lazy("Log in with a customer account to rate articles.")
 FEEDBACK_ARTICLE_UNPUBLISHED = gettext_lazy("This article is not published.")

@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from helpdesk.kb import search
-from helpdesk.models import Article
+from helpdesk.kb.models import Article
 
 
 @receiver(post_save, sender=Article, dispatch_uid="kb_index_article")

@@ -17,8 +17,8 @@ from helpdesk.core.ratelimit import client_address
 from helpdesk.kb import selectors, services
 from helpdesk.kb.forms import ArticleFeedbackForm, HelpKeyForm, QuestionForm
 from helpdesk.kb.markdown import render_markdown
+from helpdesk.kb.models import Article
 from helpdesk.kb.permissions import can_give_article_feedback
-from helpdesk.models import Article
 
 
 def _suggestion_client(request: HttpRequest) -> str:

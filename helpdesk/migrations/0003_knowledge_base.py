@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import helpdesk.models
+import helpdesk.kb.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(help_text="The article's address: lower-case letters, digits and hyphens.", max_length=200, unique=True, verbose_name='slug')),
                 ('summary', models.CharField(help_text='One or two sentences shown in suggestions.', max_length=300, verbose_name='summary')),
                 ('body', models.TextField(help_text='Markdown. Raw HTML is not allowed and is shown as text.', verbose_name='body')),
-                ('language', models.CharField(choices=helpdesk.models.article_language_choices, default='en', max_length=8, verbose_name='language')),
+                ('language', models.CharField(choices=helpdesk.kb.models.article_language_choices, default='en', max_length=8, verbose_name='language')),
                 ('is_published', models.BooleanField(default=True, verbose_name='published')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),

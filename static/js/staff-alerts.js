@@ -54,7 +54,7 @@
 
   function refreshQueue(queue) {
     if (queue === "callback") refreshCallbackPanel();
-    const onQueue = queue === "callback" && /\/admin\/helpdesk\/callbackrequest\/$/.test(location.pathname);
+    const onQueue = queue === "callback" && /\/admin\/callbacks\/callbackrequest\/$/.test(location.pathname);
     const typing = document.activeElement && /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
     if (onQueue && !typing) location.reload();
   }

@@ -2,7 +2,7 @@ import re
 
 from playwright.sync_api import expect
 
-from helpdesk.models import CallbackRequest, CallbackStatus
+from helpdesk.callbacks.models import CallbackRequest, CallbackStatus
 from tests.browser.helpers import open_premium_channel
 
 
@@ -31,7 +31,7 @@ def test_customer_requests_a_callback_and_a_specialist_completes_it(
 
     agent = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     login(agent, "agent@support.example")
-    agent.goto(f"{live_server.url}/admin/helpdesk/callbackrequest/")
+    agent.goto(f"{live_server.url}/admin/callbacks/callbackrequest/")
     row = agent.get_by_role("row", name=re.compile("Checkout failing"))
     expect(row).to_contain_text("Waiting")
     screenshot(agent, "queue")

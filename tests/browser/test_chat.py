@@ -105,7 +105,7 @@ def test_customer_and_specialist_chat_through_a_reload(portal, browser, screensh
         agent.once("dialog", lambda d: d.accept())
         agent.get_by_role("button", name="Turn into a ticket").click()
         expect(agent.get_by_role("link", name="Ticket #")).to_have_attribute(
-            "href", re.compile(r"/admin/helpdesk/ticket/\d+/change/")
+            "href", re.compile(r"/admin/tickets/ticket/\d+/change/")
         )
         screenshot(agent, "console-ticket")
         agent.once("dialog", lambda d: d.accept())

@@ -4,7 +4,7 @@ vote, and open Contact us as each demo customer."""
 import pytest
 from playwright.sync_api import expect
 
-from helpdesk.models import ArticleFeedback, HelpQuestion
+from helpdesk.kb.models import ArticleFeedback, HelpQuestion
 
 MOBILE_APP_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) PremiumDeskMobile/3.2"
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from helpdesk.models import Ticket
+from helpdesk.tickets.models import Ticket
 from tests.browser.helpers import open_premium_channel
 
 
@@ -72,7 +72,7 @@ def test_specialist_replies_in_the_admin_and_the_customer_sees_it(
 
     agent = customer
     login(agent, "agent@support.example")
-    agent.goto(f"{live_server.url}/admin/helpdesk/ticket/")
+    agent.goto(f"{live_server.url}/admin/tickets/ticket/")
     expect(agent.get_by_role("link", name="Reports are empty")).to_be_visible()
     screenshot(agent, "admin-list")
     agent.get_by_role("link", name="Reports are empty").click()
@@ -83,7 +83,7 @@ def test_specialist_replies_in_the_admin_and_the_customer_sees_it(
     expect(agent.locator(".messagelist")).to_contain_text("changed successfully")
     ticket.refresh_from_db()
     assert ticket.answered_at is not None
-    agent.goto(f"{live_server.url}/admin/helpdesk/ticket/{ticket.pk}/change/")
+    agent.goto(f"{live_server.url}/admin/tickets/ticket/{ticket.pk}/change/")
     screenshot(agent, "admin-ticket")
     agent.get_by_role("button", name="Log out").click()
 

@@ -80,7 +80,7 @@ def test_with_two_factor_required_a_lead_is_sent_to_set_it_up(
     expect(
         page.get_by_text("Your team requires two-factor authentication for staff")
     ).to_be_visible()
-    page.goto(f"{live_server.url}/admin/helpdesk/ticket/")
+    page.goto(f"{live_server.url}/admin/tickets/ticket/")
     expect(page).to_have_url(re.compile(r"/account/two-factor/\?next="))
     expect(page.get_by_role("button", name="Set up two-factor authentication")).to_be_visible()
     screenshot(page, "required")

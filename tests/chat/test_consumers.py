@@ -379,7 +379,7 @@ def test_a_customer_reaches_only_their_own_chat_and_a_specialist_only_theirs(cus
 
 
 def test_the_specialist_turns_the_chat_into_a_ticket_with_the_transcript_once(customer, specialist):
-    from helpdesk.models import Ticket, TicketChannel
+    from helpdesk.tickets.models import Ticket, TicketChannel
 
     customer_cookie, specialist_cookie = session_cookie(customer), session_cookie(specialist)
 
@@ -409,7 +409,7 @@ def test_the_specialist_turns_the_chat_into_a_ticket_with_the_transcript_once(cu
     first = run(body)
     ticket = Ticket.objects.get()
     assert first["ticket"]["id"] == ticket.pk
-    assert first["ticket"]["url"] == f"/admin/helpdesk/ticket/{ticket.pk}/change/"
+    assert first["ticket"]["url"] == f"/admin/tickets/ticket/{ticket.pk}/change/"
     assert ticket.channel == TicketChannel.CHAT and ticket.requester == customer
     assert ticket.subject == "Email workflows"
     assert "Exports <fail>" in ticket.description and "On it" in ticket.description

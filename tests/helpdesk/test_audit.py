@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from helpdesk.audit_admin import entry_changes
-from helpdesk.models import Ticket
+from helpdesk.tickets.models import Ticket
 from tests.admin_forms import admin_form_data
 from tests.audit_helpers import FORGED, mark, since
 from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFactory, ticket_for
@@ -56,7 +56,7 @@ def test_a_reclassification_is_recorded_with_its_reason(client, settings):
     client.force_login(specialist)
     before = mark()
     response = client.post(
-        reverse("admin:helpdesk_ticket_change", args=[ticket.pk]),
+        reverse("admin:tickets_ticket_change", args=[ticket.pk]),
         {
             "status": ticket.status,
             "assignee": "",
@@ -83,7 +83,7 @@ def test_a_reclassification_is_recorded_with_its_reason(client, settings):
 
 
 def test_a_reclassification_outside_a_request_still_names_the_specialist():
-    from helpdesk.services import ticket_reclassify
+    from helpdesk.tickets.services import ticket_reclassify
 
     ticket = ticket_for(SuperAdminFactory(), business_critical=True)
     specialist = StaffFactory()

@@ -8,21 +8,16 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.forms import UserCreateForm, UserEditForm
-from helpdesk import callbacks, services
+from helpdesk.callbacks import services as callbacks
+from helpdesk.callbacks.models import CallbackRequest, CallbackStatus
 from helpdesk.core.textclean import CONTROL_CHARACTERS
 from helpdesk.kb import services as kb_services
-from helpdesk.models import (
-    Article,
-    ArticleFeedback,
-    CallbackRequest,
-    CallbackStatus,
-    HelpQuestion,
-    Reply,
-    Ticket,
-)
+from helpdesk.kb.models import Article, ArticleFeedback, HelpQuestion
+from helpdesk.tickets import services
+from helpdesk.tickets.models import Reply, Ticket
 from sla.models import ResponseTimeException
 from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFactory, ticket_for
-from tests.helpdesk.kb_factories import ArticleFactory
+from tests.kb.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -85,7 +80,7 @@ def test_a_right_to_left_override_is_removed_from_the_subject(client, customer):
     ticket = Ticket.objects.get()
     assert ticket.subject == "Invoice fdp.exe overdue"
     client.force_login(StaffFactory())
-    page = client.get(reverse("admin:helpdesk_ticket_changelist")).content.decode()
+    page = client.get(reverse("admin:tickets_ticket_changelist")).content.decode()
     assert "Invoice fdp.exe overdue" in page and RLO not in page
 
 
@@ -207,7 +202,7 @@ def test_callback_notes_go_through_the_rule_in_the_service_and_the_admin(client)
     assert exc.value.message_dict == {"note": [CONTROL_CHARACTERS]}
     assert not callback.attempts.exists()
     client.force_login(agent)
-    url = reverse("admin:helpdesk_callbackrequest_change", args=[callback.pk])
+    url = reverse("admin:callbacks_callbackrequest_change", args=[callback.pk])
     management = {
         f"{prefix}-{name}": value
         for prefix in ("attempts", "events")
@@ -240,7 +235,7 @@ def _ticket_change(client, ticket, **data):
         "events-INITIAL_FORMS": "0",
         **data,
     }
-    return client.post(reverse("admin:helpdesk_ticket_change", args=[ticket.pk]), payload)
+    return client.post(reverse("admin:tickets_ticket_change", args=[ticket.pk]), payload)
 
 
 def test_specialists_text_in_the_ticket_admin_is_checked_before_anything_is_saved(client):
@@ -322,11 +317,11 @@ def test_articles_written_in_the_admin_or_saved_by_a_service_get_the_rule(client
         "feedback-TOTAL_FORMS": "0",
         "feedback-INITIAL_FORMS": "0",
     }
-    response = client.post(reverse("admin:helpdesk_article_add"), data)
+    response = client.post(reverse("admin:kb_article_add"), data)
     assert response.status_code == 200
     assert str(CONTROL_CHARACTERS) in response.content.decode()
     assert not Article.objects.exists()
-    response = client.post(reverse("admin:helpdesk_article_add"), {**data, "title": "Callbacks"})
+    response = client.post(reverse("admin:kb_article_add"), {**data, "title": "Callbacks"})
     assert response.status_code == 302
     article = Article.objects.get()
     assert (article.summary, article.body) == ("Call me", "# Steps\n\n\tCall us.")

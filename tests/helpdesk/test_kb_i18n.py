@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import SuperAdminFactory
-from tests.helpdesk.kb_factories import ArticleFactory
+from tests.kb.factories import ArticleFactory
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")

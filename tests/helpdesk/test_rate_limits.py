@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from chat import services as chat_services
-from helpdesk import callbacks, services
+from helpdesk.callbacks import services as callbacks
+from helpdesk.callbacks.models import CallbackRequest, CallbackStatus
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
-from helpdesk.models import CallbackRequest, CallbackStatus, Ticket, TicketChannel
+from helpdesk.tickets import services
+from helpdesk.tickets.models import Ticket, TicketChannel
 from tests.factories import SuperAdminFactory
 
 THREADS = 30

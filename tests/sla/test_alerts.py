@@ -57,7 +57,7 @@ def test_breach_alert_reaches_a_connected_specialist():
                 "step": "breached",
                 "level": 1,
                 "subject": "<b>Checkout down</b>",
-                "url": f"/admin/helpdesk/ticket/{ticket.pk}/change/",
+                "url": f"/admin/tickets/ticket/{ticket.pk}/change/",
             }
         ]
         await sync_to_async(sweep)()  # nothing new: no second alert

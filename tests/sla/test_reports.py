@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from helpdesk import services
-from helpdesk.models import Ticket
+from helpdesk.tickets import services
+from helpdesk.tickets.models import Ticket
 from sla.reports import attainment_report
 from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFactory, ticket_for
 
@@ -58,7 +58,7 @@ def test_weekly_figures_on_a_known_data_set(known_week):
 
 def test_monthly_report_and_csv_for_leads_only(known_week, client):
     client.force_login(StaffFactory())
-    url = reverse("admin:helpdesk_slaattainmentreport_changelist")
+    url = reverse("admin:tickets_slaattainmentreport_changelist")
     assert client.get(url).status_code == 403
     client.force_login(LeadFactory())
     with time_machine.travel(MONDAY + timedelta(days=8), tick=False):
@@ -72,7 +72,7 @@ def test_monthly_report_and_csv_for_leads_only(known_week, client):
 
 
 def test_callback_response_times_are_in_the_report():
-    from helpdesk import callbacks
+    from helpdesk.callbacks import services as callbacks
 
     admin = SuperAdminFactory()
     agent = StaffFactory()

@@ -7,8 +7,8 @@ from django.core import mail
 from django.db import connection
 from django.test import override_settings
 
-from helpdesk import services
-from helpdesk.models import Ticket, TicketEventKind
+from helpdesk.tickets import services
+from helpdesk.tickets.models import Ticket, TicketEventKind
 from sla.models import ResponseTimeException, SlaKind, SweepHealth
 from sla.sweep import run_sweep, sweep_is_stale
 from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFactory, ticket_for

@@ -1,0 +1,1 @@
+"""Premium phone support: callback requests, the calls made on them, their SLA."""

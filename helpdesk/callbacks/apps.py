@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CallbacksConfig(AppConfig):
+    name = "helpdesk.callbacks"
+    label = "callbacks"
+    verbose_name = _("Callbacks")
+
+    def ready(self) -> None:
+        from helpdesk.callbacks.sla_targets import register
+
+        register()

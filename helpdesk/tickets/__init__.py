@@ -1,0 +1,1 @@
+"""Tickets, replies, their history and the ticket notifications."""

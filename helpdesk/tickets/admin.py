@@ -1,0 +1,435 @@
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from helpdesk.core.paginator import CappedCountPaginator
+from helpdesk.core.textclean import CleanCharField
+from helpdesk.templatetags.helpdesk_tags import time_left
+from helpdesk.tickets import services
+from helpdesk.tickets.models import (
+    OPEN_STATUSES,
+    Reply,
+    ReplyVisibility,
+    SlaAttainmentReport,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from sla.models import SlaKind
+from sla.reports import attainment_report
+
+DUE_SOON = timedelta(minutes=15)
+
+
+class SlaStateFilter(admin.SimpleListFilter):
+    title = _("SLA")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+        return [
+            ("breached", _("Breached")),
+            ("due_soon", _("Due within 15 minutes")),
+            ("overdue_target", _("Overdue against target")),
+            ("exempt", _("Exempt")),
+        ]
+
+    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        now = timezone.now()
+        if self.value() == "breached":
+            return queryset.filter(breached_at__isnull=False, sla_kind=SlaKind.GUARANTEED)
+        if self.value() == "overdue_target":
+            return queryset.filter(breached_at__isnull=False, sla_kind=SlaKind.TARGET)
+        if self.value() == "due_soon":
+            return queryset.filter(
+                answered_at__isnull=True, due_at__gte=now, due_at__lte=now + DUE_SOON
+            )
+        if self.value() == "exempt":
+            return queryset.filter(sla_kind=SlaKind.EXEMPT)
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = _("assignee")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+        return [("me", _("Assigned to me")), ("nobody", _("Unassigned"))]
+
+    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+
+class StateFilter(admin.SimpleListFilter):
+    """A status filter whose default (no parameter) is the working set, not everything:
+    subclasses name it and filter it in `default_queryset`."""
+
+    parameter_name = "state"
+    default_label = ""
+    statuses: type = TicketStatus
+
+    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+        return [("all", _("All statuses")), *self.statuses.choices]
+
+    def choices(self, changelist):  # noqa: ANN001, ANN201
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": self.default_label,
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(value),
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        if self.value() is None:
+            return self.default_queryset(queryset)
+        if self.value() in self.statuses.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class OpenFilter(StateFilter):
+    """Defaults to the open tickets: that is what specialists work on, and the open set
+    is small, so the default list stays fast at any number of tickets."""
+
+    title = _("status")
+    default_label = _("Open (new, open, waiting)")
+
+    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+        return queryset.filter(status__in=OPEN_STATUSES)
+
+
+class TicketAdminForm(forms.ModelForm):
+    reply_body = CleanCharField(
+        label=_("Reply"),
+        multiline=True,
+        required=False,
+        max_length=services.REPLY_MAX,
+        error_messages={"too_long": services.REPLY_TOO_LONG},
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=_("A public reply is emailed to the requester; an internal note is not."),
+    )
+    reply_visibility = forms.ChoiceField(
+        label=_("Send as"), choices=ReplyVisibility.choices, initial=ReplyVisibility.PUBLIC
+    )
+    reclassify = forms.ChoiceField(
+        label=_("Reclassify"),
+        required=False,
+        choices=[
+            ("", _("Keep the classification")),
+            ("critical", _("Business-critical")),
+            ("standard", _("Standard")),
+        ],
+    )
+    reclassify_reason = CleanCharField(
+        label=_("Reason for reclassification"),
+        required=False,
+        max_length=services.RECLASSIFY_REASON_MAX,
+        error_messages={"too_long": services.RECLASSIFY_REASON_TOO_LONG},
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ("status", "assignee")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        target = data.get("reclassify")
+        if target:
+            critical = target == "critical"
+            if critical == self.instance.business_critical:
+                self.add_error("reclassify", services.RECLASSIFY_UNCHANGED)
+            elif critical and self.instance.requester_role != Role.SUPER_ADMIN:
+                self.add_error("reclassify", services.RECLASSIFY_NOT_SUPER_ADMIN)
+            if not data.get("reclassify_reason") and "reclassify_reason" not in self.errors:
+                self.add_error("reclassify_reason", services.RECLASSIFY_REASON_REQUIRED)
+        return data
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    fields = ("created_at", "kind", "actor", "from_value", "to_value", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("History and escalations")
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    form = TicketAdminForm
+    list_display = (
+        "id",
+        "subject",
+        "account",
+        "requester_role",
+        "business_critical",
+        "status",
+        "assignee",
+        "due_at",
+        "time_left_display",
+        "sla_state",
+    )
+    list_display_links = ("subject",)
+    list_select_related = ("account", "assignee")
+    list_filter = (SlaStateFilter, "business_critical", AssigneeFilter, OpenFilter)
+    ordering = ("due_at", "id")
+    search_fields = ("=id", "subject")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
+    actions = ("assign_to_me", "mark_solved")
+    inlines = (TicketEventInline,)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("account", "requester", "requester_role"),
+                    ("channel", "created_at"),
+                    "subject",
+                    "description_text",
+                    ("status", "assignee"),
+                )
+            },
+        ),
+        (
+            _("SLA"),
+            {
+                "fields": (
+                    ("business_critical", "sla_policy", "sla_kind"),
+                    ("due_at", "answered_at", "time_left_display"),
+                    ("breached_at", "escalation_level", "sla_exception"),
+                )
+            },
+        ),
+        (_("Conversation"), {"fields": ("thread",)}),
+        (_("Reply"), {"fields": ("reply_body", "reply_visibility")}),
+        (_("Reclassify"), {"fields": (("reclassify", "reclassify_reason"),)}),
+    )
+    readonly_fields = (
+        "account",
+        "requester",
+        "requester_role",
+        "channel",
+        "created_at",
+        "subject",
+        "description_text",
+        "business_critical",
+        "sla_policy",
+        "sla_kind",
+        "due_at",
+        "answered_at",
+        "time_left_display",
+        "breached_at",
+        "escalation_level",
+        "sla_exception",
+        "thread",
+    )
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False  # customers submit tickets; specialists answer them
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return request.user.is_superuser
+
+    @admin.display(description=_("time left"))
+    def time_left_display(self, obj: Ticket) -> str:
+        if obj.answered_at:
+            return "—"
+        return time_left(obj.due_at)
+
+    @admin.display(description=_("SLA state"))
+    def sla_state(self, obj: Ticket) -> str:
+        if obj.answered_at:
+            late = obj.answered_at > obj.due_at
+            label = _("Answered late") if late and obj.sla_kind != SlaKind.EXEMPT else _("Met")
+            return format_html(
+                '<span class="sla sla-{}">{}</span>', "late" if late else "met", label
+            )
+        if obj.sla_kind == SlaKind.EXEMPT:
+            return format_html('<span class="sla sla-exempt">{}</span>', _("Exempt"))
+        if obj.breached_at:
+            if obj.sla_kind == SlaKind.TARGET:
+                return format_html('<span class="sla sla-late">{}</span>', _("Overdue (target)"))
+            return format_html(
+                '<span class="sla sla-breached">{} L{}</span>', _("Breached"), obj.escalation_level
+            )
+        if obj.due_at - timezone.now() <= DUE_SOON:
+            return format_html('<span class="sla sla-soon">{}</span>', _("Due soon"))
+        return format_html('<span class="sla sla-ok">{}</span>', _("On track"))
+
+    @admin.display(description=_("description"))
+    def description_text(self, obj: Ticket) -> str:
+        return format_html('<div class="ticket-text">{}</div>', obj.description)
+
+    @admin.display(description=_("thread"))
+    def thread(self, obj: Ticket) -> str:
+        replies = obj.replies.select_related("author")
+        if not replies:
+            return _("No replies yet.")
+        return format_html_join(
+            "",
+            '<div class="reply reply-{}">'
+            '<div class="reply-head"><strong>{}</strong> · {} · {}</div>'
+            '<div class="ticket-text">{}</div></div>',
+            (
+                (
+                    r.visibility,
+                    r.author.get_full_name(),
+                    r.get_visibility_display(),
+                    timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+                    r.body,
+                )
+                for r in replies
+            ),
+        )
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        """Every change goes through the ticket services, which record it in history."""
+        data = form.cleaned_data
+        actor = request.user
+        try:
+            with transaction.atomic():
+                if "assignee" in form.changed_data:
+                    services.ticket_assign(ticket=obj, assignee=data["assignee"], actor=actor)
+                if "status" in form.changed_data:
+                    services.ticket_set_status(ticket=obj, status=data["status"], actor=actor)
+                if data.get("reclassify"):
+                    services.ticket_reclassify(
+                        ticket=obj,
+                        business_critical=data["reclassify"] == "critical",
+                        reason=data["reclassify_reason"],
+                        actor=actor,
+                    )
+                if (data.get("reply_body") or "").strip():
+                    services.ticket_reply(
+                        ticket=obj,
+                        author=actor,
+                        body=data["reply_body"],
+                        visibility=ReplyVisibility(data["reply_visibility"]),
+                    )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+
+    @admin.action(description=_("Assign to me"))
+    def assign_to_me(self, request, queryset) -> None:  # noqa: ANN001
+        for ticket in queryset:
+            services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
+        self.message_user(request, _("Assigned to you."))
+
+    @admin.action(description=_("Mark solved"))
+    def mark_solved(self, request, queryset) -> None:  # noqa: ANN001
+        for ticket in queryset.filter(~Q(status=TicketStatus.SOLVED)):
+            services.ticket_set_status(
+                ticket=ticket, status=TicketStatus.SOLVED, actor=request.user
+            )
+        self.message_user(request, _("Marked solved."))
+
+    class Media:
+        css = {"all": ("css/admin-tickets.css",)}
+
+
+@admin.register(Reply)
+class ReplyAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "author", "visibility", "created_at")
+    list_select_related = ("ticket", "author")
+    readonly_fields = ("ticket", "author", "body", "visibility", "created_at")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(SlaAttainmentReport)
+class SlaAttainmentReportAdmin(admin.ModelAdmin):
+    """Leads' SLA attainment report: per week or month and per kind, with CSV."""
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def changelist_view(self, request, extra_context=None):  # noqa: ANN001, ANN201
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        period = "month" if request.GET.get("period") == "month" else "week"
+        rows = attainment_report(period=period)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="sla-attainment-{period}.csv"'
+            writer = csv.writer(response)
+            writer.writerow(
+                [
+                    period,
+                    "kind",
+                    "items",
+                    "met",
+                    "breached",
+                    "exempt",
+                    "pending",
+                    "% met",
+                    "median first reply (min)",
+                    "p90 first reply (min)",
+                ]
+            )
+            for r in rows:
+                writer.writerow(
+                    [
+                        r.period.isoformat(),
+                        r.kind,
+                        r.items,
+                        r.met,
+                        r.breached,
+                        r.exempt,
+                        r.pending,
+                        _blank(r.percent_met),
+                        _blank(r.median_minutes),
+                        _blank(r.p90_minutes),
+                    ]
+                )
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("SLA attainment report"),
+            "rows": rows,
+            "period": period,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/sla_report.html", context)
+
+
+def _blank(value: float | None) -> str:
+    return "" if value is None else str(value)

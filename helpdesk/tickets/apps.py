@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "helpdesk.tickets"
+    label = "tickets"
+    verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        from helpdesk.tickets.sla_targets import register
+
+        register()

@@ -1,0 +1,187 @@
+"""Tickets, their replies and their history. The tables keep the names they had when
+these models lived in the `helpdesk` app, so databases from before the move keep their rows."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from sla.models import DeadlineTracked
+
+
+class TicketChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    PHONE = "phone", _("Phone")
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING_ON_CUSTOMER = "waiting", _("Waiting on customer")
+    SOLVED = "solved", _("Solved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_ON_CUSTOMER)
+
+
+class Ticket(DeadlineTracked):
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="tickets"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    # The requester's role when they submitted: it decided the SLA and stays in reports.
+    requester_role = models.CharField(_("requester role"), max_length=20, choices=Role.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=TicketChannel.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), max_length=20_000)
+    business_critical = models.BooleanField(_("business-critical"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TicketStatus.choices, default=TicketStatus.NEW
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        limit_choices_to={"is_staff": True},
+    )
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta(DeadlineTracked.Meta):
+        db_table = "helpdesk_ticket"
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["due_at", "id"]
+        indexes = [
+            *DeadlineTracked.Meta.indexes,
+            models.Index(fields=["account", "-created_at"], name="ticket_account_recent"),
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
+            models.Index(fields=["assignee", "due_at"], name="ticket_assignee_due"),
+            # The agents' list: open tickets by deadline, the default admin view.
+            models.Index(
+                fields=["due_at", "id"],
+                name="ticket_open_due",
+                condition=Q(status__in=["new", "open", "waiting"]),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                name="ticket_unanswered_due",
+                condition=Q(answered_at__isnull=True),
+            ),
+            # Admin filters on the open list: unassigned, and breached still open.
+            models.Index(
+                fields=["due_at", "id"],
+                name="ticket_open_unassigned_due",
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "waiting"]),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                name="ticket_open_breached_due",
+                condition=Q(breached_at__isnull=False, status__in=["new", "open", "waiting"]),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                name="ticket_critical_due",
+                condition=Q(business_critical=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(business_critical=False) | Q(channel="email"),
+                name="ticket_business_critical_only_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(business_critical=False) | Q(requester_role="super_admin"),
+                name="ticket_business_critical_only_super_admin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ReplyVisibility(models.TextChoices):
+    PUBLIC = "public", _("Public reply")
+    INTERNAL = "internal", _("Internal note")
+
+
+class Reply(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_replies"
+    )
+    body = models.TextField(_("message"), max_length=20_000)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=ReplyVisibility.choices)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        db_table = "helpdesk_reply"
+        verbose_name = _("reply")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="reply_ticket_time")]
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return f"{self.get_visibility_display()} on #{self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == ReplyVisibility.PUBLIC
+
+
+class TicketEventKind(models.TextChoices):
+    CREATED = "created", _("Submitted")
+    STATUS = "status", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    RECLASSIFIED = "reclassified", _("Reclassified")
+    FIRST_REPLY = "first_reply", _("First public reply")
+    WARNED = "warned", _("Deadline warning")
+    BREACHED = "breached", _("Breached")
+    OVERDUE = "overdue", _("Overdue against target")
+    EXEMPT = "exempt", _("Exempt")
+    ESCALATED = "escalated", _("Escalated")
+
+
+class TicketEvent(models.Model):
+    """The ticket's history: every change, with who made it (null: the system) and when."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=TicketEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    from_value = models.CharField(_("from"), max_length=200, blank=True)
+    to_value = models.CharField(_("to"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        db_table = "helpdesk_ticketevent"
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+
+class SlaAttainmentReport(Ticket):
+    """Admin entry point for the SLA attainment report (leads only, by permission)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("SLA attainment report")
+        verbose_name_plural = _("SLA attainment report")

@@ -1,0 +1,50 @@
+"""Reads for tickets, always scoped to the acting user."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from accounts.permissions import is_agent, is_customer, is_super_admin
+from helpdesk.tickets.models import OPEN_STATUSES, Reply, ReplyVisibility, Ticket
+from helpdesk.tickets.permissions import can_view_ticket
+
+
+def ticket_list_for(*, user: User) -> QuerySet[Ticket]:
+    """My tickets: the whole account's for a super admin, a regular user's own."""
+    if is_agent(user):
+        return Ticket.objects.all()
+    if not is_customer(user):
+        return Ticket.objects.none()
+    tickets = Ticket.objects.filter(account_id=user.account_id)
+    if not is_super_admin(user):
+        tickets = tickets.filter(requester=user)
+    return tickets.select_related("requester").order_by("-created_at", "-id")
+
+
+def ticket_get_for(*, user: User, ticket_id: int) -> Ticket:
+    """The ticket if this user may see it; otherwise 404, revealing nothing."""
+    ticket = (
+        Ticket.objects.select_related("requester", "assignee", "account", "sla_exception")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None or not can_view_ticket(user, ticket):
+        raise Http404("No such ticket.")
+    return ticket
+
+
+def ticket_thread_for(*, user: User, ticket: Ticket) -> QuerySet[Reply]:
+    """Replies this user may read: customers never see internal notes."""
+    replies = ticket.replies.select_related("author")
+    if not is_agent(user):
+        replies = replies.filter(visibility=ReplyVisibility.PUBLIC)
+    return replies
+
+
+def ticket_open_list_for(*, requester: User, limit: int) -> list[Ticket]:
+    """A customer's open tickets, newest first: what the chat console shows beside a chat."""
+    return list(
+        Ticket.objects.filter(requester=requester, status__in=OPEN_STATUSES).order_by(
+            "-created_at"
+        )[:limit]
+    )

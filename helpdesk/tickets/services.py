@@ -1,0 +1,355 @@
+"""Ticket services: every write to tickets, replies and their history."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import audit_record
+from accounts.models import PremiumChannel, Role, User
+from accounts.permissions import can_flag_business_critical, is_agent, is_customer
+from accounts.selectors import Entitlement, entitlement_for
+from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
+from helpdesk.core.textclean import clean_line, clean_text, limit_message
+from helpdesk.tickets import tasks
+from helpdesk.tickets.models import (
+    Reply,
+    ReplyVisibility,
+    Ticket,
+    TicketChannel,
+    TicketEvent,
+    TicketEventKind,
+    TicketStatus,
+)
+from helpdesk.tickets.permissions import can_reply_to_ticket, can_write_internal_note
+from sla.deadlines import policy_for
+from sla.services import apply_deadline, next_check_at
+
+SUBJECT_MAX = 200
+DESCRIPTION_MAX = 20_000
+REPLY_MAX = 20_000
+RECLASSIFY_REASON_MAX = 1_000
+
+NOT_A_CUSTOMER = _("Only customer users can submit tickets.")
+CHANNEL_NOT_ALLOWED = _("Your account is not entitled to this support channel.")
+BUSINESS_CRITICAL_ONLY_SUPER_ADMIN = _(
+    "Only a super admin of the account can flag an issue as business-critical."
+)
+BUSINESS_CRITICAL_ONLY_EMAIL = _("Only email tickets can be flagged business-critical.")
+SUBJECT_REQUIRED = _("Enter a subject.")
+SUBJECT_TOO_LONG = limit_message(_("Keep the subject to {limit} characters or fewer."), SUBJECT_MAX)
+DESCRIPTION_REQUIRED = _("Describe the problem.")
+DESCRIPTION_TOO_LONG = limit_message(
+    _("Keep the description to {limit} characters or fewer."), DESCRIPTION_MAX
+)
+RATE_LIMITED = _(
+    "You have submitted a lot of tickets in the last hour. Please wait a little before "
+    "submitting another, or add to one of your open tickets."
+)
+REPLY_REQUIRED = _("Write a message.")
+REPLY_TOO_LONG = limit_message(_("Keep the message to {limit} characters or fewer."), REPLY_MAX)
+REPLY_NOT_ALLOWED = _("You cannot reply to this ticket.")
+INTERNAL_NOTE_FORBIDDEN = _("Only specialists can write internal notes.")
+RECLASSIFY_REASON_REQUIRED = _("Give a reason for the reclassification.")
+RECLASSIFY_REASON_TOO_LONG = limit_message(
+    _("Keep the reason to {limit} characters or fewer."), RECLASSIFY_REASON_MAX
+)
+RECLASSIFY_NOT_SUPER_ADMIN = _(
+    "Only email tickets submitted by a super admin can be business-critical."
+)
+RECLASSIFY_UNCHANGED = _("The ticket already has this classification.")
+STAFF_ONLY = _("Only specialists and leads can do this.")
+
+_CHANNELS = {
+    TicketChannel.EMAIL: PremiumChannel.EMAIL,
+    TicketChannel.CHAT: PremiumChannel.CHAT,
+    TicketChannel.PHONE: PremiumChannel.PHONE,
+}
+
+
+def _event(
+    ticket: Ticket,
+    kind: TicketEventKind,
+    *,
+    actor: User | None,
+    from_value: str = "",
+    to_value: str = "",
+    reason: str = "",
+    at: datetime | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        from_value=str(from_value)[:200],
+        to_value=str(to_value)[:200],
+        reason=reason,
+        created_at=at or timezone.now(),
+    )
+
+
+def ticket_create(
+    *,
+    requester: User,
+    channel: TicketChannel,
+    subject: str,
+    description: str,
+    business_critical: bool = False,
+    entitlement: Entitlement | None = None,
+    created_by: User | None = None,
+) -> Ticket:
+    """Submit a ticket for a customer: check the rules, compute the deadline, save,
+    and queue the emails once the transaction commits.
+
+    `entitlement` is the one the view computed from the request (it knows the mobile
+    app); `created_by` is the specialist when staff open a ticket for the customer."""
+    if not is_customer(requester):
+        raise PermissionDenied(NOT_A_CUSTOMER)
+    if created_by is None:
+        entitlement = entitlement or entitlement_for(user=requester)
+        if not entitlement.allows(_CHANNELS[TicketChannel(channel)]):
+            raise PermissionDenied(CHANNEL_NOT_ALLOWED)
+    elif not is_agent(created_by):
+        raise PermissionDenied(STAFF_ONLY)
+    if business_critical:
+        if channel != TicketChannel.EMAIL:
+            raise ValidationError({"business_critical": BUSINESS_CRITICAL_ONLY_EMAIL})
+        if not can_flag_business_critical(requester):
+            raise ValidationError({"business_critical": BUSINESS_CRITICAL_ONLY_SUPER_ADMIN})
+    errors = {}
+    try:
+        # One line: the subject goes into email headers and list views.
+        subject = clean_line(
+            subject,
+            field="subject",
+            max_length=SUBJECT_MAX,
+            required_message=SUBJECT_REQUIRED,
+            too_long_message=SUBJECT_TOO_LONG,
+        )
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        description = clean_text(
+            description,
+            field="description",
+            max_length=DESCRIPTION_MAX,
+            required_message=DESCRIPTION_REQUIRED,
+            too_long_message=DESCRIPTION_TOO_LONG,
+        )
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+    # Taken before the write and given back if it fails: concurrent submissions each get
+    # their own count, so exactly TICKET_RATE_LIMIT_PER_HOUR of them go through.
+    limited = created_by is None
+    if limited and not rate_limit_take(
+        scope="ticket", ident=str(requester.pk), limit=settings.TICKET_RATE_LIMIT_PER_HOUR
+    ):
+        raise ValidationError(RATE_LIMITED)
+    try:
+        return _ticket_insert(
+            requester=requester,
+            channel=channel,
+            subject=subject,
+            description=description,
+            business_critical=business_critical,
+            created_by=created_by,
+        )
+    except BaseException:
+        if limited:
+            rate_limit_give_back(scope="ticket", ident=str(requester.pk))
+        raise
+
+
+def _ticket_insert(
+    *,
+    requester: User,
+    channel: TicketChannel,
+    subject: str,
+    description: str,
+    business_critical: bool,
+    created_by: User | None,
+) -> Ticket:
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket(
+            account_id=requester.account_id,
+            requester=requester,
+            requester_role=requester.role,
+            channel=channel,
+            subject=subject,
+            description=description,
+            business_critical=business_critical,
+            created_at=now,
+        )
+        apply_deadline(
+            item=ticket,
+            start=now,
+            policy=policy_for(
+                super_admin=requester.role == Role.SUPER_ADMIN, business_critical=business_critical
+            ),
+            account_id=requester.account_id,
+        )
+        # Field validation only: the foreign keys come from loaded rows and the check
+        # constraints were enforced above (and again by the database), so skip their
+        # extra round trips on this hot path.
+        ticket.full_clean(
+            exclude=["account", "requester", "assignee", "sla_exception"],
+            validate_constraints=False,
+        )
+        ticket.save()
+        _event(ticket, TicketEventKind.CREATED, actor=created_by or requester, at=now)
+        transaction.on_commit(lambda: tasks.ticket_created_notify.delay(ticket.pk))
+        if business_critical:
+            transaction.on_commit(lambda: tasks.business_critical_alert.delay(ticket.pk))
+    return ticket
+
+
+def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> None:
+    if ticket.status == status:
+        return
+    _event(ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status)
+    ticket.status = status
+    fields = ["status", "updated_at"]
+    if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+        # A solved ticket is no longer escalated, even if it had no public reply.
+        ticket.sla_next_check_at = None
+        fields.append("sla_next_check_at")
+    ticket.save(update_fields=fields)
+
+
+def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVisibility) -> Reply:
+    """Add a public reply or an internal note. The first public reply by a specialist
+    stops the SLA clock; public specialist replies are emailed to the requester."""
+    if visibility == ReplyVisibility.INTERNAL and not can_write_internal_note(author):
+        raise PermissionDenied(INTERNAL_NOTE_FORBIDDEN)
+    if not can_reply_to_ticket(author, ticket):
+        raise PermissionDenied(REPLY_NOT_ALLOWED)
+    body = clean_text(
+        body,
+        field="body",
+        max_length=REPLY_MAX,
+        required_message=REPLY_REQUIRED,
+        too_long_message=REPLY_TOO_LONG,
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        reply = Reply.objects.create(
+            ticket=ticket, author=author, body=body, visibility=visibility, created_at=now
+        )
+        if visibility == ReplyVisibility.PUBLIC and is_agent(author):
+            # Conditional update: of two racing replies exactly one is the first.
+            stopped = Ticket.objects.filter(pk=ticket.pk, answered_at__isnull=True).update(
+                answered_at=now, sla_next_check_at=None
+            )
+            if stopped:
+                ticket.answered_at = now
+                _event(ticket, TicketEventKind.FIRST_REPLY, actor=author, at=now)
+            if ticket.status in (TicketStatus.NEW, TicketStatus.OPEN):
+                _set_status(ticket, TicketStatus.WAITING_ON_CUSTOMER, author)
+            transaction.on_commit(lambda: tasks.ticket_reply_notify.delay(reply.pk))
+        elif not is_agent(author) and ticket.status != TicketStatus.OPEN:
+            _set_status(ticket, TicketStatus.OPEN, author)
+    return reply
+
+
+def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
+    if not is_agent(actor) or (assignee is not None and not is_agent(assignee)):
+        raise PermissionDenied(STAFF_ONLY)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.assignee_id == (assignee.pk if assignee else None):
+            return ticket
+        _event(
+            ticket,
+            TicketEventKind.ASSIGNED,
+            actor=actor,
+            from_value=ticket.assignee or "",
+            to_value=assignee or "",
+        )
+        ticket.assignee = assignee
+        if ticket.status == TicketStatus.NEW:
+            _event(ticket, TicketEventKind.STATUS, actor=actor, from_value="new", to_value="open")
+            ticket.status = TicketStatus.OPEN
+        ticket.save(update_fields=["assignee", "status", "updated_at"])
+    return ticket
+
+
+def ticket_set_status(*, ticket: Ticket, status: TicketStatus, actor: User) -> Ticket:
+    if not is_agent(actor):
+        raise PermissionDenied(STAFF_ONLY)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        _set_status(ticket, TicketStatus(status), actor)
+    return ticket
+
+
+def ticket_reclassify(
+    *, ticket: Ticket, business_critical: bool, reason: str, actor: User
+) -> Ticket:
+    """Change the business-critical classification; the deadline is recomputed from the
+    submission time and the change is recorded with its reason."""
+    if not is_agent(actor):
+        raise PermissionDenied(STAFF_ONLY)
+    reason = clean_line(
+        reason,
+        field="reason",
+        max_length=RECLASSIFY_REASON_MAX,
+        required_message=RECLASSIFY_REASON_REQUIRED,
+        too_long_message=RECLASSIFY_REASON_TOO_LONG,
+    )
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.business_critical == business_critical:
+            raise ValidationError({"business_critical": RECLASSIFY_UNCHANGED})
+        if business_critical and (
+            ticket.requester_role != Role.SUPER_ADMIN or ticket.channel != TicketChannel.EMAIL
+        ):
+            raise ValidationError({"business_critical": RECLASSIFY_NOT_SUPER_ADMIN})
+        old_due = ticket.due_at
+        ticket.business_critical = business_critical
+        now = timezone.now()
+        apply_deadline(
+            item=ticket,
+            start=ticket.created_at,
+            policy=policy_for(
+                super_admin=ticket.requester_role == Role.SUPER_ADMIN,
+                business_critical=business_critical,
+            ),
+            account_id=ticket.account_id,
+        )
+        if ticket.answered_at is None and ticket.due_at > now:
+            # The new deadline is still ahead: the escalation starts over.
+            ticket.breached_at = None
+            ticket.escalation_level = 0
+            if ticket.warn_at > now:
+                ticket.warned_at = None
+        ticket.sla_next_check_at = next_check_at(ticket)
+        ticket.full_clean()
+        ticket.save()
+        _event(
+            ticket,
+            TicketEventKind.RECLASSIFIED,
+            actor=actor,
+            from_value="business-critical" if not business_critical else "standard",
+            to_value="business-critical" if business_critical else "standard",
+            reason=(
+                f"{reason} (deadline {old_due:%Y-%m-%d %H:%M} UTC → "
+                f"{ticket.due_at:%Y-%m-%d %H:%M} UTC)"
+            ),
+        )
+        audit_record(
+            instance=ticket,
+            actor=actor,
+            changes={
+                "business_critical": [str(not business_critical), str(business_critical)],
+                "due_at": [old_due.isoformat(), ticket.due_at.isoformat()],
+            },
+            reason=reason,
+        )
+    return ticket

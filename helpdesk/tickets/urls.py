@@ -1,0 +1,10 @@
+from django.urls import path
+
+from helpdesk.tickets import views
+
+urlpatterns = [
+    path("", views.ticket_list, name="ticket_list"),
+    path("new/", views.ticket_new, name="ticket_new"),
+    path("<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
+    path("<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
+]

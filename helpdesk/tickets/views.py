@@ -1,0 +1,183 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import PremiumChannel
+from accounts.permissions import can_flag_business_critical, is_customer
+from accounts.selectors import entitlement_for
+from helpdesk.callbacks.selectors import callback_list_for
+from helpdesk.tickets import selectors, services
+from helpdesk.tickets.forms import ReplyForm, TicketForm
+from helpdesk.tickets.models import ReplyVisibility, Ticket, TicketChannel
+from helpdesk.tickets.permissions import can_write_internal_note
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+def _form_errors(form: forms.Form) -> dict[str, list[str]]:
+    """A form's own errors, keyed like `_errors` ("__all__" for the form as a whole)."""
+    return {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
+
+
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"errors": {"__all__": [str(message)]}}, status=403)
+    raise PermissionDenied(message)
+
+
+@login_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    """Premium email support: the dialog posts here with fetch (JSON answer); without
+    JavaScript the same view serves a page."""
+    entitlement = entitlement_for(user=request.user, request=request)
+    context = {
+        "entitlement": entitlement,
+        "can_flag": can_flag_business_critical(request.user),
+        "allowed": entitlement.allows(PremiumChannel.EMAIL),
+    }
+    if request.method != "POST":
+        return render(request, "helpdesk/ticket_new.html", {**context, "form": TicketForm()})
+    if not context["allowed"]:
+        # Authorised before anything is validated: the service says the same.
+        return _refused(
+            request,
+            services.CHANNEL_NOT_ALLOWED if is_customer(request.user) else services.NOT_A_CUSTOMER,
+        )
+    form = TicketForm(request.POST)
+    if not form.is_valid():
+        return _ticket_form_invalid(request, context, form, _form_errors(form))
+    data = form.cleaned_data
+    # A regular user's request that carries the flag at all is refused, whatever its value.
+    flag = bool(data.get("business_critical")) or (
+        "business_critical" in request.POST and not context["can_flag"]
+    )
+    try:
+        ticket = services.ticket_create(
+            requester=request.user,
+            channel=TicketChannel.EMAIL,
+            subject=data["subject"],
+            description=data["description"],
+            business_critical=flag,
+            entitlement=entitlement,
+        )
+    except PermissionDenied as exc:
+        return _refused(request, str(exc))
+    except ValidationError as exc:
+        return _ticket_form_invalid(request, context, form, _errors(exc))
+    confirmation = render_to_string(
+        "helpdesk/ticket_confirmation.html", {"ticket": ticket}, request=request
+    )
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ticket": ticket.pk,
+                "url": reverse("ticket_detail", args=[ticket.pk]),
+                "due_at": ticket.due_at.isoformat(),
+                "confirmation_html": confirmation,
+            },
+            status=201,
+        )
+    messages.success(request, _("Ticket #%(id)s submitted.") % {"id": ticket.pk})
+    return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+def _ticket_form_invalid(
+    request: HttpRequest, context: dict, form: TicketForm, errors: dict[str, list[str]]
+) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"errors": errors}, status=400)
+    return render(
+        request,
+        "helpdesk/ticket_new.html",
+        {**context, "form": form, "errors": errors, "general_errors": errors.get("__all__")},
+        status=400,
+    )
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    if not is_customer(request.user):
+        return redirect("admin:tickets_ticket_changelist")
+    tickets = selectors.ticket_list_for(user=request.user)[:200]
+    callback_requests = callback_list_for(user=request.user)[:50]
+    return render(
+        request,
+        "helpdesk/ticket_list.html",
+        {"tickets": tickets, "callback_requests": callback_requests},
+    )
+
+
+@login_required
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for(user=request.user, ticket_id=ticket_id)
+    return render(
+        request,
+        "helpdesk/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+            "form": ReplyForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for(user=request.user, ticket_id=ticket_id)
+    visibility = request.POST.get("visibility") or ReplyVisibility.PUBLIC
+    if visibility not in ReplyVisibility.values:
+        visibility = ReplyVisibility.INTERNAL  # unknown values get the strictest check
+    if visibility == ReplyVisibility.INTERNAL and not can_write_internal_note(request.user):
+        return _refused(request, services.INTERNAL_NOTE_FORBIDDEN)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _reply_invalid(request, ticket, form, _form_errors(form))
+    try:
+        reply = services.ticket_reply(
+            ticket=ticket,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            visibility=ReplyVisibility(visibility),
+        )
+    except PermissionDenied as exc:
+        return _refused(request, str(exc))
+    except ValidationError as exc:
+        return _reply_invalid(request, ticket, form, _errors(exc))
+    if _wants_json(request):
+        return JsonResponse({"reply": reply.pk}, status=201)
+    messages.success(request, _("Your reply was sent."))
+    return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+def _reply_invalid(
+    request: HttpRequest, ticket: Ticket, form: ReplyForm, errors: dict[str, list[str]]
+) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"errors": errors}, status=400)
+    return render(
+        request,
+        "helpdesk/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+            "form": form,
+            "errors": errors,
+        },
+        status=400,
+    )

@@ -1,0 +1,115 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from helpdesk.tickets.models import Ticket, TicketEventKind, TicketStatus
+from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFactory, ticket_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _changelist(client, **params):
+    return client.get(reverse("admin:tickets_ticket_changelist"), params)
+
+
+def test_filters_breached_due_soon_critical_unassigned_and_mine(client):
+    admin = SuperAdminFactory()
+    agent = StaffFactory()
+    breached = ticket_for(admin, subject="Breached one")
+    Ticket.objects.filter(pk=breached.pk).update(breached_at=breached.due_at, escalation_level=1)
+    soon = ticket_for(admin, subject="Due soon one", business_critical=True)
+    Ticket.objects.filter(pk=soon.pk).update(due_at=timezone.now() + timedelta(minutes=10))
+    mine = ticket_for(admin, subject="Mine one")
+    Ticket.objects.filter(pk=mine.pk).update(assignee=agent)
+    client.force_login(agent)
+
+    def subjects(**params):
+        return {t.subject for t in _changelist(client, **params).context["cl"].result_list}
+
+    assert subjects(sla="breached") == {"Breached one"}
+    assert subjects(sla="due_soon") == {"Due soon one"}
+    assert subjects(business_critical__exact="1") == {"Due soon one"}
+    assert subjects(assigned="me") == {"Mine one"}
+    assert subjects(assigned="nobody") == {"Breached one", "Due soon one"}
+    ordered = [t.subject for t in _changelist(client).context["cl"].result_list]
+    assert ordered[0] == "Due soon one"  # ordered by deadline
+
+
+def test_assign_to_me_and_mark_solved_actions_record_history(client):
+    ticket = ticket_for(SuperAdminFactory())
+    agent = StaffFactory()
+    client.force_login(agent)
+    url = reverse("admin:tickets_ticket_changelist")
+    client.post(url, {"action": "assign_to_me", "_selected_action": [ticket.pk]})
+    client.post(url, {"action": "mark_solved", "_selected_action": [ticket.pk]})
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent and ticket.status == TicketStatus.SOLVED
+    kinds = list(ticket.events.values_list("kind", flat=True))
+    assert kinds.count(TicketEventKind.ASSIGNED) == 1 and TicketEventKind.STATUS in kinds
+
+
+def _change(client, ticket, **data):
+    payload = {
+        "status": ticket.status,
+        "assignee": ticket.assignee_id or "",
+        "reply_body": "",
+        "reply_visibility": "public",
+        "reclassify": "",
+        "reclassify_reason": "",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        **data,
+    }
+    return client.post(reverse("admin:tickets_ticket_change", args=[ticket.pk]), payload)
+
+
+def test_specialist_replies_in_the_admin_and_the_clock_stops(client):
+    ticket = ticket_for(SuperAdminFactory())
+    client.force_login(StaffFactory())
+    response = _change(client, ticket, reply_body="We are on it", reply_visibility="public")
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.answered_at is not None
+    assert ticket.replies.get().body == "We are on it"
+
+
+def test_internal_note_in_the_admin_does_not_stop_the_clock(client):
+    ticket = ticket_for(SuperAdminFactory())
+    client.force_login(StaffFactory())
+    _change(client, ticket, reply_body="note to self", reply_visibility="internal")
+    ticket.refresh_from_db()
+    assert ticket.answered_at is None and ticket.replies.get().visibility == "internal"
+
+
+def test_reclassification_in_the_admin_asks_for_a_reason(client):
+    ticket = ticket_for(SuperAdminFactory())
+    client.force_login(LeadFactory())
+    response = _change(client, ticket, reclassify="critical")
+    assert response.status_code == 200
+    assert "Give a reason for the reclassification." in response.content.decode()
+    ticket.refresh_from_db()
+    assert not ticket.business_critical
+    _change(client, ticket, reclassify="critical", reclassify_reason="Revenue at risk")
+    ticket.refresh_from_db()
+    assert ticket.business_critical
+    assert ticket.events.filter(kind=TicketEventKind.RECLASSIFIED).exists()
+
+
+def test_regular_users_ticket_cannot_be_reclassified_critical(client):
+    admin = SuperAdminFactory()
+    ticket = ticket_for(UserFactory(account=admin.account))
+    client.force_login(StaffFactory())
+    response = _change(client, ticket, reclassify="critical", reclassify_reason="why not")
+    assert "Only email tickets submitted by a super admin" in response.content.decode()
+
+
+def test_changelist_does_not_count_every_ticket(client, django_assert_max_num_queries):
+    admin = SuperAdminFactory()
+    for _ in range(3):
+        ticket_for(admin)
+    client.force_login(StaffFactory())
+    with django_assert_max_num_queries(12):
+        response = _changelist(client)
+    assert response.status_code == 200
