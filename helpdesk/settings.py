@@ -263,7 +263,7 @@ SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else Non
 
 # Content-Security-Policy (django-csp): scripts and styles from the portal only, no inline
 # script; sockets to the portal itself ('self' covers ws:/wss: of the same host in CSP 3;
-# CSP_CONNECT_SRC adds other origins, e.g. a separate WebSocket host).
+# CSP_CONNECT_SRC adds other origins where a deployment needs them).
 from csp.constants import NONE, SELF  # noqa: E402
 
 CONTENT_SECURITY_POLICY = {
