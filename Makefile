@@ -27,6 +27,7 @@ test: $(STAMP) messages
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	SECRET_KEY=$${SECRET_KEY:-insecure-lint-key} $(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(PY) -m ruff format .

@@ -32,7 +32,7 @@ class UserInline(CleanTextAdminMixin, admin.TabularInline):
     show_change_link = True
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -47,7 +47,7 @@ class AccountAdmin(CleanTextAdminMixin, admin.ModelAdmin):
         now = timezone.now()
         return any(p.is_active_at(now) for p in obj.premium_support_purchases.all())
 
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
+    def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("premium_support_purchases")
 
 
@@ -101,25 +101,25 @@ class UserAdmin(DjangoUserAdmin):
     # else they are outside the queryset, so every admin URL that names one (change,
     # password, history, delete, bulk actions) answers as if it did not exist, and the
     # permission methods refuse them as a second line.
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
+    def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
         return queryset.filter(staff_record_excluded())
 
-    def _may_manage(self, request, obj) -> bool:  # noqa: ANN001
+    def _may_manage(self, request, obj) -> bool:
         return obj is None or request.user.is_superuser or not is_staff_record(obj)
 
-    def has_view_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_view_permission(self, request, obj=None) -> bool:
         return super().has_view_permission(request, obj) and self._may_manage(request, obj)
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return super().has_change_permission(request, obj) and self._may_manage(request, obj)
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
 
-    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+    def get_readonly_fields(self, request, obj=None):
         # Only superusers hand out staff rights and groups; leads manage customer users.
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
@@ -135,17 +135,17 @@ admin.site.unregister(AccessAttempt)
 class LoginLockoutAdmin(AccessAttemptAdmin):
     actions = ["lift_lockout"]
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
 
     @admin.action(description=_("Lift the lockout of the selected logins"), permissions=["delete"])
-    def lift_lockout(self, request, queryset) -> None:  # noqa: ANN001
+    def lift_lockout(self, request, queryset) -> None:
         try:
             lifted = login_lockout_lift(actor=request.user, attempt_ids=[a.pk for a in queryset])
         except PermissionDenied as exc:

@@ -16,7 +16,7 @@ class AccountsConfig(AppConfig):
         audit.register()
 
 
-def _ensure_staff_groups(sender, using: str = "default", **kwargs) -> None:  # noqa: ANN001
+def _ensure_staff_groups(sender, using: str = "default", **kwargs) -> None:
     from accounts.services import staff_groups_ensure
 
     staff_groups_ensure(using=using)

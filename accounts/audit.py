@@ -76,7 +76,7 @@ def _acting_user() -> Any:
     return context.get("actor") if context else _SYSTEM
 
 
-def _password_compare(  # noqa: ANN003
+def _password_compare(
     sender: type[User], instance: User, raw: bool = False, update_fields=None, **kwargs
 ) -> None:
     """Note, before the save, whether someone other than the user is changing the
@@ -94,14 +94,14 @@ def _password_compare(  # noqa: ANN003
         instance._audit_password_set = True
 
 
-def _password_record(sender, instance: User, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _password_record(sender, instance: User, **kwargs) -> None:
     if instance.__dict__.pop("_audit_password_set", False):
         usable = instance.has_usable_password()
         event = AuditEvent.PASSWORD_SET if usable else AuditEvent.PASSWORD_DISABLED
         audit_record(instance=instance, changes={}, event=event.value)
 
 
-def _lockout_lifted(sender, instance: AccessAttempt, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _lockout_lifted(sender, instance: AccessAttempt, **kwargs) -> None:
     """A deleted attempt row whose lockout was still in force: someone lifted it (a
     superuser in the admin, a password reset). Rows below the limit or past the
     cool-off (axes cleans those up itself) lift nothing."""

@@ -69,10 +69,10 @@ class SecondFactorCodeForm(forms.Form):
 
     def __init__(
         self,
-        *args,  # noqa: ANN002
+        *args,
         app_only: bool = False,
         autofocus: bool = True,
-        **kwargs,  # noqa: ANN003
+        **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         if autofocus:

@@ -52,7 +52,7 @@ class Account(models.Model):
 
 
 class ActivePeriodQuerySet(models.QuerySet):
-    def active_at(self, at):  # noqa: ANN001, ANN201
+    def active_at(self, at):
         return self.filter(Q(starts_at__lte=at), Q(ends_at__isnull=True) | Q(ends_at__gt=at))
 
 
@@ -80,7 +80,7 @@ class Subscription(models.Model):
     def __str__(self) -> str:
         return f"{self.account}: {self.get_hub_display()} {self.get_tier_display()}"
 
-    def is_active_at(self, at) -> bool:  # noqa: ANN001
+    def is_active_at(self, at) -> bool:
         return self.starts_at <= at and (self.ends_at is None or self.ends_at > at)
 
 
@@ -111,14 +111,14 @@ class PremiumSupportPurchase(models.Model):
     def __str__(self) -> str:
         return f"Premium Support for {self.account} from {self.starts_at:%Y-%m-%d}"
 
-    def is_active_at(self, at) -> bool:  # noqa: ANN001
+    def is_active_at(self, at) -> bool:
         return self.starts_at <= at and (self.ends_at is None or self.ends_at > at)
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra):  # noqa: ANN003, ANN201
+    def create_user(self, email: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -127,11 +127,11 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def get_by_natural_key(self, email: str):  # noqa: ANN201
+    def get_by_natural_key(self, email: str):
         # Emails are stored lower-case, so logins ignore case without losing the index.
         return self.get(email=(email or "").strip().lower())
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):  # noqa: ANN003, ANN201
+    def create_superuser(self, email: str, password: str | None = None, **extra):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)

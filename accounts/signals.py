@@ -7,7 +7,7 @@ from accounts.models import PremiumSupportPurchase, Subscription
 from accounts.selectors import entitlement_cache_key
 
 
-def _forget_entitlement(sender, instance, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _forget_entitlement(sender, instance, **kwargs) -> None:
     cache.delete(entitlement_cache_key(instance.account_id))
 
 

@@ -79,7 +79,7 @@ def login_locked_out(
 class _ResetLinkLifetime:
     """Pages that mention how long a reset link works."""
 
-    def get_context_data(self, **kwargs):  # noqa: ANN003, ANN201
+    def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, link_lifetime=reset_link_lifetime())
 
 

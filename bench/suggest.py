@@ -500,7 +500,7 @@ def run_one(corpus: str) -> None:
     from django.test.utils import override_settings
     from django.urls import include, path
 
-    rng = random.Random(2026)  # noqa: S311 - benchmark data, not security
+    rng = random.Random(2026)
     print(f"\n{connection.vendor} ({connection.settings_dict['NAME']})")
     seed(rng, corpus)
 

@@ -13,7 +13,7 @@ class MessageInline(admin.TabularInline):
     can_delete = False
     ordering = ("seq",)
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -40,8 +40,8 @@ class ConversationAdmin(admin.ModelAdmin):
     inlines = (MessageInline,)
     change_list_template = "admin/chat/conversation/change_list.html"
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

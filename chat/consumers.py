@@ -200,7 +200,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
             return
         try:
             await self.channel_layer.group_add(group, self.channel_name)
-        except Exception:  # noqa: BLE001 - Redis is away; the database still works
+        except Exception:
             logger.warning("chat channel layer unavailable", exc_info=True)
             self.layer_down = True
 
@@ -215,7 +215,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
             # layer's 30 s read timeout and hold up this socket's frames meanwhile.
             async with asyncio.timeout(REFRESH_GROUPS_SECONDS):
                 await self._add_to_groups()
-        except Exception:  # noqa: BLE001 - away: the next heartbeat tries again
+        except Exception:
             logger.warning("chat groups not refreshed")
 
     async def _add_to_groups(self) -> None:
@@ -232,7 +232,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
             return
         try:
             await self.channel_layer.group_discard(group, self.channel_name)
-        except Exception:  # noqa: BLE001 - a restarted Redis has forgotten the group anyway
+        except Exception:
             logger.warning("chat channel layer unavailable", exc_info=True)
             self.layer_down = True
 
@@ -266,7 +266,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
             try:
                 if not await self.recheck_access():
                     return
-            except Exception:  # noqa: BLE001 - database away: check again next time
+            except Exception:
                 logger.warning("socket access re-check failed", exc_info=True)
 
     async def next_layer_event(self) -> dict[str, Any]:
@@ -276,7 +276,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
             if not self.layer_down:
                 try:
                     return await self._layer_receive()
-                except Exception:  # noqa: BLE001 - Redis is away
+                except Exception:
                     logger.warning("chat channel layer unavailable", exc_info=True)
                     self.layer_down = True
             await asyncio.sleep(delay)
@@ -288,7 +288,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
         """Join every group again (a restarted Redis has none). True once all joined."""
         try:
             await self._add_to_groups()
-        except Exception:  # noqa: BLE001 - still away
+        except Exception:
             return False
         self.layer_down = False
         return True
@@ -345,7 +345,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
         stored either way, and a reconnecting client learns of them by resuming."""
         try:
             await self.send_json(frame)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.info("chat socket closed before its acknowledgement was sent")
 
     async def drain_messages(self) -> None:
@@ -369,7 +369,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
                         self.error_frame("invalid", _error_message(exc), client_id)
                     )
                 continue
-            except Exception:  # noqa: BLE001 - database down: nothing stored, client retries
+            except Exception:
                 logger.exception("storing chat messages failed")
                 for _, client_id in batch:
                     await self.send_quietly(
@@ -496,7 +496,7 @@ class ChatSocket(LayerEventHook, AsyncWebsocketConsumer):
         )
 
 
-def history(conversation, after_seq: int, budget: int = HISTORY_BYTES) -> dict[str, Any]:  # noqa: ANN001
+def history(conversation, after_seq: int, budget: int = HISTORY_BYTES) -> dict[str, Any]:
     """The newest messages after `after_seq` that fit `budget` bytes of JSON (at least
     one), and, if older ones were left out, the sequence number they start from."""
     newest = selectors.messages_latest_after(
@@ -601,7 +601,7 @@ class CustomerChatConsumer(ChatSocket):
             "offer_email": a.offer_email,
         }
 
-    def _queue(self, conversation) -> dict[str, Any] | None:  # noqa: ANN001
+    def _queue(self, conversation) -> dict[str, Any] | None:
         position = selectors.queue_position(conversation=conversation)
         if position is None:
             return None
@@ -786,7 +786,7 @@ class ConsoleConsumer(ChatSocket):
             for c in selectors.waiting_conversations()
         ]
 
-    def _conversation(  # noqa: ANN001
+    def _conversation(
         self, conversation, after_seq: int = 0, budget: int = HISTORY_BYTES
     ) -> dict[str, Any]:
         customer = conversation.customer

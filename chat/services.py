@@ -4,7 +4,7 @@ import asyncio
 import logging
 from contextlib import nullcontext
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from django.conf import settings
@@ -40,7 +40,10 @@ from helpdesk.core.realtime import (
 )
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.tickets import services as ticket_services
-from helpdesk.tickets.models import Ticket, TicketChannel
+from helpdesk.tickets.choices import TicketChannel
+
+if TYPE_CHECKING:  # the return type only: chat creates tickets through their service
+    from helpdesk.tickets.models import Ticket
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time
 
@@ -667,7 +670,7 @@ def _transcript_text(conversation: Conversation) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def conversation_ticket_create(*, conversation_id: int, specialist: User) -> Ticket:
+def conversation_ticket_create(*, conversation_id: int, specialist: User) -> "Ticket":
     """Turn a chat into an email ticket for its customer, with the transcript as the
     description. Once: asking again returns the same ticket."""
     with transaction.atomic():

@@ -17,12 +17,12 @@ from chat.services import account_access_recheck, user_access_recheck, user_sock
 RIGHTS_FIELDS = ("is_active", "is_staff", "is_superuser", "role", "account_id", "password")
 
 
-def _logged_out(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _logged_out(sender, request, user, **kwargs) -> None:
     if user is not None:
         user_sockets_close(user_id=user.pk)
 
 
-def _user_saving(sender, instance: User, raw: bool = False, update_fields=None, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _user_saving(sender, instance: User, raw: bool = False, update_fields=None, **kwargs) -> None:
     if raw or instance.pk is None:
         return
     if update_fields is not None and not {f.removesuffix("_id") for f in update_fields} & {
@@ -34,7 +34,7 @@ def _user_saving(sender, instance: User, raw: bool = False, update_fields=None, 
     )
 
 
-def _user_saved(sender, instance: User, created: bool, raw: bool = False, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _user_saved(sender, instance: User, created: bool, raw: bool = False, **kwargs) -> None:
     before = instance.__dict__.pop("_rights_before", None)
     if created or raw or before is None:
         return
@@ -44,7 +44,7 @@ def _user_saved(sender, instance: User, created: bool, raw: bool = False, **kwar
         user_access_recheck(user_id=instance.pk)
 
 
-def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
     """A user joined or left Specialists/Leads (from either side of the relation)."""
     if action == "pre_clear" and reverse:
         instance._members_before = list(instance.user_set.values_list("pk", flat=True))
@@ -59,36 +59,36 @@ def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwar
         user_access_recheck(user_id=user_id)
 
 
-def _user_deleted(sender, instance: User, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _user_deleted(sender, instance: User, **kwargs) -> None:
     user_sockets_close(user_id=instance.pk)
 
 
-def _group_saved(sender, instance: Group, created: bool, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _group_saved(sender, instance: Group, created: bool, **kwargs) -> None:
     """A renamed group: staff rights are given by the group's name."""
     if not created:
         for user_id in instance.user_set.values_list("pk", flat=True):
             user_access_recheck(user_id=user_id)
 
 
-def _device_saved(sender, instance, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _device_saved(sender, instance, **kwargs) -> None:
     """A device confirmed (or changed): sessions verified by none of the user's devices
     may now owe the second factor."""
     if instance.user_id:
         user_access_recheck(user_id=instance.user_id)
 
 
-def _group_deleting(sender, instance: Group, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _group_deleting(sender, instance: Group, **kwargs) -> None:
     for user_id in instance.user_set.values_list("pk", flat=True):
         user_access_recheck(user_id=user_id)
 
 
-def _device_removed(sender, instance, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _device_removed(sender, instance, **kwargs) -> None:
     """A second-factor device was removed: sessions it verified lose staff access."""
     if instance.user_id:
         user_access_recheck(user_id=instance.user_id)
 
 
-def _plan_changed(sender, instance, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _plan_changed(sender, instance, **kwargs) -> None:
     account_access_recheck(account_id=instance.account_id)
 
 

@@ -10,7 +10,7 @@ from chat.models import Conversation, ConversationStatus
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def chat_transcript_email(self, conversation_id: int) -> bool:  # noqa: ANN001
+def chat_transcript_email(self, conversation_id: int) -> bool:
     """Email the transcript of an ended chat to its customer, once.
 
     The conditional update claims the send, so a retry or a second worker sends nothing

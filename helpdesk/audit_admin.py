@@ -178,7 +178,7 @@ class ActorFilter(admin.SimpleListFilter):
     parameter_name = "actor"
     SYSTEM = "system"
 
-    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+    def lookups(self, request, model_admin):
         actors = User.objects.filter(
             pk__in=LogEntry.objects.filter(actor__isnull=False).values("actor_id")
         ).order_by("email")
@@ -186,7 +186,7 @@ class ActorFilter(admin.SimpleListFilter):
             (str(pk), email) for pk, email in actors.values_list("pk", "email")
         ]
 
-    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+    def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
         if self.value() == self.SYSTEM:
@@ -200,7 +200,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
     title = OBJECT_TYPE
     parameter_name = "content_type"
 
-    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+    def lookups(self, request, model_admin):
         types = ContentType.objects.filter(
             pk__in=LogEntry.objects.order_by().values("content_type_id").distinct()
         )
@@ -211,7 +211,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
         ]
         return sorted(choices, key=lambda choice: str(choice[1]))
 
-    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+    def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
         if not self.value().isdigit():
@@ -223,11 +223,11 @@ class ActionFilter(admin.SimpleListFilter):
     title = ACTION
     parameter_name = "action__exact"
 
-    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+    def lookups(self, request, model_admin):
         actions = (LogEntry.Action.CREATE, LogEntry.Action.UPDATE, LogEntry.Action.DELETE)
         return [(str(action), ACTION_LABELS[action]) for action in actions]
 
-    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+    def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
         if not self.value().isdigit():
@@ -236,7 +236,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 class DateFilter(admin.DateFieldListFilter):
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.title = _("date")
 
@@ -281,13 +281,13 @@ class AuditLogAdmin(admin.ModelAdmin):
         css = {"all": ("css/admin-audit-log.css",)}
 
     # Read-only for everyone: an audit log that its readers can edit proves nothing.
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     @admin.display(description=WHEN, ordering="timestamp")
@@ -339,7 +339,7 @@ class AuditLogAdmin(admin.ModelAdmin):
     def export_csv(self, request: HttpRequest, queryset: QuerySet[LogEntry]) -> HttpResponse:
         return audit_log_csv(queryset)
 
-    def get_urls(self):  # noqa: ANN201
+    def get_urls(self):
         export = path(
             "export/",
             self.admin_site.admin_view(self.export_view),

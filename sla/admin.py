@@ -47,7 +47,7 @@ class ResponseTimeExceptionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("account",)
     date_hierarchy = "starts_at"
 
-    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+    def save_model(self, request, obj, form, change) -> None:
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)

@@ -60,7 +60,7 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
             try:
                 if not await self.recheck():
                     return
-            except Exception:  # noqa: BLE001 - database away: check again next time
+            except Exception:
                 logger.warning("staff alerts access re-check failed", exc_info=True)
 
     async def disconnect(self, code: int) -> None:
@@ -95,7 +95,7 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         )
         return False
 
-    async def receive_json(self, content, **kwargs) -> None:  # noqa: ANN001, ANN003
+    async def receive_json(self, content, **kwargs) -> None:
         # Read-only feed: anything a client sends is ignored.
         return
 

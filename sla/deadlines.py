@@ -97,7 +97,7 @@ def compute_deadline(
     policy: SlaPolicy,
     calendar: CalendarSpec,
     exceptions: Iterable[ExceptionSpec] = (),
-    minutes: PolicyMinutes = PolicyMinutes(),  # noqa: B008 - frozen dataclass, immutable
+    minutes: PolicyMinutes = PolicyMinutes(),
 ) -> Deadline:
     """The first-reply deadline of an item submitted at `start` under `policy`."""
     if policy == SlaPolicy.REGULAR_TARGET:

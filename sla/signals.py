@@ -7,11 +7,11 @@ from sla.models import BusinessCalendar, BusinessHours, Holiday, ResponseTimeExc
 from sla.selectors import CALENDAR_CACHE_KEY, EXCEPTIONS_CACHE_KEY
 
 
-def _forget_calendar(**kwargs) -> None:  # noqa: ANN003
+def _forget_calendar(**kwargs) -> None:
     cache.delete(CALENDAR_CACHE_KEY)
 
 
-def _forget_exceptions(**kwargs) -> None:  # noqa: ANN003
+def _forget_exceptions(**kwargs) -> None:
     cache.delete(EXCEPTIONS_CACHE_KEY)
 
 

@@ -24,7 +24,7 @@ def _form_data(data: dict, form: forms.BaseForm) -> None:
             _put(data, form.add_prefix(name), field, form[name].value())
 
 
-def admin_form_data(response, **changes) -> dict:  # noqa: ANN001
+def admin_form_data(response, **changes) -> dict:
     """The change page's form and inline formsets as posted data, with `changes` applied
     (a value of None leaves the field out: an unticked box, an emptied list)."""
     data: dict = {}

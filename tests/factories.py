@@ -52,7 +52,7 @@ class UserFactory(DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @classmethod
-    def _after_postgeneration(cls, instance, create, results=None):  # noqa: ANN001
+    def _after_postgeneration(cls, instance, create, results=None):
         if create:
             instance.save()
 
@@ -64,7 +64,7 @@ class PremiumAccountFactory(AccountFactory):
         skip_postgeneration_save = True
 
     @factory.post_generation
-    def premium(self, create, extracted, **kwargs):  # noqa: ANN001, ANN003
+    def premium(self, create, extracted, **kwargs):
         if create:
             SubscriptionFactory(account=self)
             PremiumSupportPurchaseFactory(account=self)
@@ -81,7 +81,7 @@ class StaffFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def groups(self, create, extracted, **kwargs):  # noqa: ANN001, ANN003
+    def groups(self, create, extracted, **kwargs):
         if create:
             self.groups.add(Group.objects.get(name=extracted or SPECIALISTS_GROUP))
 

@@ -18,7 +18,7 @@ from helpdesk.callbacks.models import (
 )
 from helpdesk.core.paginator import CappedCountPaginator
 from helpdesk.core.textclean import CleanCharField
-from helpdesk.templatetags.helpdesk_tags import time_left
+from helpdesk.core.timefmt import time_left
 from helpdesk.tickets.admin import StateFilter
 
 
@@ -29,7 +29,7 @@ class CallbackStateFilter(StateFilter):
     default_label = _("Queue (waiting, in progress)")
     statuses = CallbackStatus
 
-    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+    def default_queryset(self, queryset):
         return queryset.filter(status__in=[CallbackStatus.WAITING, CallbackStatus.IN_PROGRESS])
 
 
@@ -70,7 +70,7 @@ class CallbackAttemptInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -82,7 +82,7 @@ class CallbackEventInline(admin.TabularInline):
     can_delete = False
     verbose_name_plural = _("Escalations")
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -157,13 +157,13 @@ class CallbackRequestAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ("css/admin-tickets.css",)}
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
 
-    def get_fieldsets(self, request, obj=None):  # noqa: ANN001, ANN201
+    def get_fieldsets(self, request, obj=None):
         """Offer only what the callback's state allows: claim a waiting one; record calls
         and complete one you hold; afterwards, notes and a ticket."""
         details = self.fieldsets[0]
@@ -203,7 +203,7 @@ class CallbackRequestAdmin(admin.ModelAdmin):
         return format_html('<span class="sla sla-ok">{}</span>', time_left(obj.due_at))
 
     @admin.action(description=_("Claim"))
-    def claim_selected(self, request, queryset) -> None:  # noqa: ANN001
+    def claim_selected(self, request, queryset) -> None:
         for callback in queryset:
             try:
                 services.callback_claim(callback=callback, specialist=request.user)
@@ -213,7 +213,7 @@ class CallbackRequestAdmin(admin.ModelAdmin):
                     request, f"#{callback.pk}: {' '.join(exc.messages)}", messages.ERROR
                 )
 
-    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+    def save_model(self, request, obj, form, change) -> None:
         data = form.cleaned_data
         me = request.user
         try:

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.tickets.models import TicketEventKind
+from helpdesk.tickets.choices import TicketEventKind
 from sla.models import DeadlineTracked
 
 

@@ -1,6 +1,7 @@
 """Premium phone support: every write to callback requests and their calls."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from django.conf import settings
@@ -23,7 +24,10 @@ from helpdesk.callbacks.permissions import can_view_callback
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
-from helpdesk.tickets.models import Ticket, TicketChannel
+from helpdesk.tickets.choices import TicketChannel
+
+if TYPE_CHECKING:  # the return type only: tickets are made through their service
+    from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.services import ticket_create
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time
@@ -257,7 +261,7 @@ def callback_notes_save(*, callback: CallbackRequest, specialist: User, notes: s
     CallbackRequest.objects.filter(pk=callback.pk).update(notes=notes)
 
 
-def callback_to_ticket(*, callback: CallbackRequest, specialist: User) -> Ticket:
+def callback_to_ticket(*, callback: CallbackRequest, specialist: User) -> "Ticket":
     """Open a phone ticket for the customer from this callback, linked to it."""
     with transaction.atomic():
         callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)

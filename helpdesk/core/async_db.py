@@ -46,7 +46,7 @@ def _close_with(loop: asyncio.AbstractEventLoop, holder: _LoopConnection) -> Non
         if conn is not None and not conn.closed:
             try:
                 loop.run_until_complete(conn.close())
-            except Exception:  # noqa: BLE001 - closing anyway
+            except Exception:
                 logger.warning("closing the event loop's database connection failed")
         loop.close = original
         original(*args, **kwargs)
@@ -91,5 +91,5 @@ async def discard(conn: psycopg.AsyncConnection) -> None:
         holder.conn = None
     try:
         await conn.close()
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.info("discarding a broken database connection", exc_info=True)

@@ -33,62 +33,62 @@ class TolerantRedisCache(RedisCache):
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         try:
             return super().get(key, default, version)
-        except Exception:  # noqa: BLE001 - Redis away: a miss
+        except Exception:
             _unavailable("read")
             return default
 
     def get_many(self, keys: Any, version: int | None = None) -> dict:
         try:
             return super().get_many(keys, version)
-        except Exception:  # noqa: BLE001
+        except Exception:
             _unavailable("read")
             return {}
 
     def has_key(self, key: Any, version: int | None = None) -> bool:
         try:
             return super().has_key(key, version)
-        except Exception:  # noqa: BLE001
+        except Exception:
             _unavailable("read")
             return False
 
     def add(self, *args: Any, **kwargs: Any) -> bool:
         try:
             return super().add(*args, **kwargs)
-        except Exception:  # noqa: BLE001 - counted as added: rate limits fail open
+        except Exception:
             _unavailable("write")
             return True
 
     def set(self, *args: Any, **kwargs: Any) -> None:
         try:
             super().set(*args, **kwargs)
-        except Exception:  # noqa: BLE001
+        except Exception:
             _unavailable("write")
 
     def set_many(self, *args: Any, **kwargs: Any) -> list:
         try:
             return super().set_many(*args, **kwargs)
-        except Exception:  # noqa: BLE001
+        except Exception:
             _unavailable("write")
             return []
 
     def touch(self, *args: Any, **kwargs: Any) -> bool:
         try:
             return super().touch(*args, **kwargs)
-        except Exception:  # noqa: BLE001
+        except Exception:
             _unavailable("write")
             return False
 
     def delete(self, key: Any, version: int | None = None) -> bool:
         try:
             return super().delete(key, version)
-        except Exception:  # noqa: BLE001 - a restarted Redis has forgotten the key anyway
+        except Exception:
             _unavailable("delete")
             return False
 
     def delete_many(self, keys: Any, version: int | None = None) -> None:
         try:
             super().delete_many(keys, version)
-        except Exception:  # noqa: BLE001
+        except Exception:
             _unavailable("delete")
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
@@ -96,6 +96,6 @@ class TolerantRedisCache(RedisCache):
             return super().incr(key, delta, version)
         except ValueError:
             raise
-        except Exception:  # noqa: BLE001
+        except Exception:
             _unavailable("write")
             return delta

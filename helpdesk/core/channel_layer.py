@@ -121,7 +121,7 @@ class _Shard(RedisSingleShardConnection):
                 delay = RETRY_FIRST_SECONDS
             except (asyncio.CancelledError, GeneratorExit):
                 raise
-            except Exception:  # noqa: BLE001 - Redis is away: try again, quietly
+            except Exception:
                 if not self._away:
                     logger.warning("channel layer: Redis is unavailable", exc_info=True)
                     self._away = True
@@ -139,7 +139,7 @@ class TolerantLoopLayer(RedisPubSubLoopLayer):
         self.channels[channel] = asyncio.Queue()
         try:
             await self._get_shard(channel).subscribe(channel)
-        except Exception:  # noqa: BLE001 - the receive loop subscribes once Redis answers
+        except Exception:
             logger.warning("channel layer: %s not subscribed yet (Redis away)", channel)
         return channel
 
@@ -158,7 +158,7 @@ class TolerantLoopLayer(RedisPubSubLoopLayer):
             try:
                 async with asyncio.timeout(UNSUBSCRIBE_SECONDS):
                     await self._get_shard(name).unsubscribe(name)
-            except Exception:  # noqa: BLE001 - Redis away: nothing is delivered here anyway
+            except Exception:
                 logger.info("channel layer: %s not unsubscribed", name)
 
     def connection_lost(self) -> None:
@@ -224,7 +224,7 @@ class EndsOnLayerLoss(LayerEventHook):
     async def next_layer_event(self) -> dict[str, Any]:
         try:
             return await self._layer_receive()
-        except Exception:  # noqa: BLE001 - reported to the client as a close
+        except Exception:
             logger.info("channel layer receive failed; closing the socket", exc_info=True)
             return {"type": "layer.lost"}
 

@@ -37,7 +37,7 @@ def broadcast_now(group: str, event: dict[str, Any]) -> None:
         return
     try:
         async_to_sync(layer.group_send)(group, event)
-    except Exception:  # noqa: BLE001 - the layer may be down; the data is safe in the DB
+    except Exception:
         logger.exception("broadcast to %s failed", group)
 
 
@@ -81,7 +81,7 @@ async def broadcast_collected(events: list[tuple[str, dict[str, Any]]]) -> None:
     for group, event in events:
         try:
             await layer.group_send(group, event)
-        except Exception:  # noqa: BLE001 - stored already; clients resume from the database
+        except Exception:
             logger.exception("broadcast to %s failed", group)
 
 
@@ -125,7 +125,7 @@ async def broadcast_ephemeral(group: str, event: dict[str, Any]) -> None:
         return
     try:
         await layer.group_send(group, event)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("ephemeral broadcast to %s failed", group)
 
 

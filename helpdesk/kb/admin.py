@@ -16,10 +16,10 @@ from helpdesk.kb.selectors import deflection_report
 
 
 class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -42,7 +42,7 @@ class ArticleAdmin(admin.ModelAdmin):
     fields = ("title", "slug", "language", "summary", "body", "is_published")
     inlines = (ArticleFeedbackInline,)
 
-    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
+    def get_queryset(self, request: HttpRequest):
         return (
             super()
             .get_queryset(request)
@@ -105,7 +105,7 @@ class HelpQuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     change_list_template = "admin/kb/helpquestion/change_list.html"
 
-    def get_urls(self):  # noqa: ANN201
+    def get_urls(self):
         report = self.admin_site.admin_view(self.report_view)
         return [path("report/", report, name="kb_helpquestion_report"), *super().get_urls()]
 

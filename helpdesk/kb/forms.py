@@ -35,7 +35,7 @@ class HelpKeyForm(forms.Form):
     key = forms.UUIDField()
 
 
-def _article_field(name: str, **kwargs) -> CleanCharField:  # noqa: ANN003
+def _article_field(name: str, **kwargs) -> CleanCharField:
     field = Article._meta.get_field(name)
     return CleanCharField(label=field.verbose_name, help_text=field.help_text, **kwargs)
 

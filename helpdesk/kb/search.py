@@ -129,7 +129,7 @@ def _document(text: str) -> str:
     return " ".join(word.text for word in search_words(text))
 
 
-def _article_documents(article) -> tuple[str, str, str]:  # noqa: ANN001
+def _article_documents(article) -> tuple[str, str, str]:
     return (
         _document(article.title),
         _document(article.summary),

@@ -9,11 +9,11 @@ from helpdesk.kb.models import Article
 
 
 @receiver(post_save, sender=Article, dispatch_uid="kb_index_article")
-def _index_article(sender, instance: Article, raw: bool = False, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _index_article(sender, instance: Article, raw: bool = False, **kwargs) -> None:
     if not raw:
         search.index_articles([instance])
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="kb_unindex_article")
-def _unindex_article(sender, instance: Article, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _unindex_article(sender, instance: Article, **kwargs) -> None:
     search.unindex_articles([instance.pk])

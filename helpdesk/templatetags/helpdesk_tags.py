@@ -1,14 +1,13 @@
-from datetime import datetime
-
 from django import template
-from django.utils import timezone
 from django.utils.translation import ngettext
+
+from helpdesk.core.timefmt import time_left
 
 register = template.Library()
 
 
 @register.filter
-def allowed_time(ticket) -> str:  # noqa: ANN001
+def allowed_time(ticket) -> str:
     """How long the SLA allowed for the first reply, in words: "30 minutes", "1 hour"."""
     minutes = round((ticket.due_at - ticket.created_at).total_seconds() / 60)
     if minutes and minutes % 60 == 0:
@@ -17,15 +16,7 @@ def allowed_time(ticket) -> str:  # noqa: ANN001
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
-@register.filter
-def time_left(due_at: datetime | None) -> str:
-    """Signed time to a deadline: "in 25 min", "12 min late"."""
-    if due_at is None:
-        return ""
-    seconds = int((due_at - timezone.now()).total_seconds())
-    minutes = abs(seconds) // 60
-    text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-    return f"in {text}" if seconds >= 0 else f"{text} late"
+register.filter("time_left", time_left)
 
 
 @register.filter

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from helpdesk.core.paginator import CappedCountPaginator
 from helpdesk.core.textclean import CleanCharField
-from helpdesk.templatetags.helpdesk_tags import time_left
+from helpdesk.core.timefmt import time_left
 from helpdesk.tickets import services
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
@@ -36,7 +36,7 @@ class SlaStateFilter(admin.SimpleListFilter):
     title = _("SLA")
     parameter_name = "sla"
 
-    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+    def lookups(self, request, model_admin):
         return [
             ("breached", _("Breached")),
             ("due_soon", _("Due within 15 minutes")),
@@ -44,7 +44,7 @@ class SlaStateFilter(admin.SimpleListFilter):
             ("exempt", _("Exempt")),
         ]
 
-    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+    def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "breached":
             return queryset.filter(breached_at__isnull=False, sla_kind=SlaKind.GUARANTEED)
@@ -63,10 +63,10 @@ class AssigneeFilter(admin.SimpleListFilter):
     title = _("assignee")
     parameter_name = "assigned"
 
-    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+    def lookups(self, request, model_admin):
         return [("me", _("Assigned to me")), ("nobody", _("Unassigned"))]
 
-    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+    def queryset(self, request, queryset):
         if self.value() == "me":
             return queryset.filter(assignee=request.user)
         if self.value() == "nobody":
@@ -82,10 +82,10 @@ class StateFilter(admin.SimpleListFilter):
     default_label = ""
     statuses: type = TicketStatus
 
-    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+    def lookups(self, request, model_admin):
         return [("all", _("All statuses")), *self.statuses.choices]
 
-    def choices(self, changelist):  # noqa: ANN001, ANN201
+    def choices(self, changelist):
         yield {
             "selected": self.value() is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
@@ -98,10 +98,10 @@ class StateFilter(admin.SimpleListFilter):
                 "display": label,
             }
 
-    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+    def default_queryset(self, queryset):
         raise NotImplementedError
 
-    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+    def queryset(self, request, queryset):
         if self.value() is None:
             return self.default_queryset(queryset)
         if self.value() in self.statuses.values:
@@ -116,7 +116,7 @@ class OpenFilter(StateFilter):
     title = _("status")
     default_label = _("Open (new, open, waiting)")
 
-    def default_queryset(self, queryset):  # noqa: ANN001, ANN201
+    def default_queryset(self, queryset):
         return queryset.filter(status__in=OPEN_STATUSES)
 
 
@@ -175,10 +175,10 @@ class TicketEventInline(admin.TabularInline):
     can_delete = False
     verbose_name_plural = _("History and escalations")
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -254,10 +254,10 @@ class TicketAdmin(admin.ModelAdmin):
         "thread",
     )
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False  # customers submit tickets; specialists answer them
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
 
     @admin.display(description=_("time left"))
@@ -312,7 +312,7 @@ class TicketAdmin(admin.ModelAdmin):
             ),
         )
 
-    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+    def save_model(self, request, obj, form, change) -> None:
         """Every change goes through the ticket services, which record it in history."""
         data = form.cleaned_data
         actor = request.user
@@ -340,13 +340,13 @@ class TicketAdmin(admin.ModelAdmin):
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
     @admin.action(description=_("Assign to me"))
-    def assign_to_me(self, request, queryset) -> None:  # noqa: ANN001
+    def assign_to_me(self, request, queryset) -> None:
         for ticket in queryset:
             services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
         self.message_user(request, _("Assigned to you."))
 
     @admin.action(description=_("Mark solved"))
-    def mark_solved(self, request, queryset) -> None:  # noqa: ANN001
+    def mark_solved(self, request, queryset) -> None:
         for ticket in queryset.filter(~Q(status=TicketStatus.SOLVED)):
             services.ticket_set_status(
                 ticket=ticket, status=TicketStatus.SOLVED, actor=request.user
@@ -365,7 +365,7 @@ class ReplyAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
 
@@ -373,16 +373,16 @@ class ReplyAdmin(admin.ModelAdmin):
 class SlaAttainmentReportAdmin(admin.ModelAdmin):
     """Leads' SLA attainment report: per week or month and per kind, with CSV."""
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def changelist_view(self, request, extra_context=None):  # noqa: ANN001, ANN201
+    def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
         period = "month" if request.GET.get("period") == "month" else "week"

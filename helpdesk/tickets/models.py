@@ -8,21 +8,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from helpdesk.tickets.choices import (
+    ReplyVisibility,
+    TicketChannel,
+    TicketEventKind,
+    TicketStatus,
+)
 from sla.models import DeadlineTracked
 
-
-class TicketChannel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    CHAT = "chat", _("Chat")
-    PHONE = "phone", _("Phone")
-
-
-class TicketStatus(models.TextChoices):
-    NEW = "new", _("New")
-    OPEN = "open", _("Open")
-    WAITING_ON_CUSTOMER = "waiting", _("Waiting on customer")
-    SOLVED = "solved", _("Solved")
-    CLOSED = "closed", _("Closed")
+__all__ = [
+    "OPEN_STATUSES",
+    "Reply",
+    "ReplyVisibility",
+    "SlaAttainmentReport",
+    "Ticket",
+    "TicketChannel",
+    "TicketEvent",
+    "TicketEventKind",
+    "TicketStatus",
+]
 
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_ON_CUSTOMER)
@@ -112,11 +116,6 @@ class Ticket(DeadlineTracked):
         return self.status in OPEN_STATUSES
 
 
-class ReplyVisibility(models.TextChoices):
-    PUBLIC = "public", _("Public reply")
-    INTERNAL = "internal", _("Internal note")
-
-
 class Reply(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(
@@ -139,19 +138,6 @@ class Reply(models.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == ReplyVisibility.PUBLIC
-
-
-class TicketEventKind(models.TextChoices):
-    CREATED = "created", _("Submitted")
-    STATUS = "status", _("Status changed")
-    ASSIGNED = "assigned", _("Assigned")
-    RECLASSIFIED = "reclassified", _("Reclassified")
-    FIRST_REPLY = "first_reply", _("First public reply")
-    WARNED = "warned", _("Deadline warning")
-    BREACHED = "breached", _("Breached")
-    OVERDUE = "overdue", _("Overdue against target")
-    EXEMPT = "exempt", _("Exempt")
-    ESCALATED = "escalated", _("Escalated")
 
 
 class TicketEvent(models.Model):

@@ -7,7 +7,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("admin/sla_health.html", takes_context=True)
-def sla_health_banner(context) -> dict:  # noqa: ANN001
+def sla_health_banner(context) -> dict:
     """Leads see a warning when no SLA sweep has run for three intervals."""
     request = context.get("request")
     if request is None or not is_lead(request.user):

@@ -38,7 +38,7 @@ def _superuser(**kwargs) -> User:
     return UserFactory(account=None, role="", is_staff=True, is_superuser=True, **kwargs)
 
 
-def _admin_change(client, name: str, obj, **changes) -> None:  # noqa: ANN001
+def _admin_change(client, name: str, obj, **changes) -> None:
     url = reverse(f"admin:{name}_change", args=[obj.pk])
     response = client.post(url, admin_form_data(client.get(url), **changes), **FORGED)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -90,7 +90,7 @@ def test_the_staff_flag_and_a_group_given_by_a_superuser_are_recorded(client):
 NEW_PASSWORD = "a-new-long-passphrase"
 
 
-def _set_password_in_admin(client, user: User, *, disable: bool = False) -> None:  # noqa: ANN001
+def _set_password_in_admin(client, user: User, *, disable: bool = False) -> None:
     if disable:  # the form's "Disable password-based authentication" button
         data = {"usable_password": "false", "unset-password": "1"}
     else:
@@ -170,7 +170,7 @@ def test_a_hash_upgraded_at_login_is_not_a_password_set(client, settings):
     assert since(before) == []
 
 
-def _moment(name: str, moment) -> dict:  # noqa: ANN001
+def _moment(name: str, moment) -> dict:
     local = timezone.localtime(moment)
     return {f"{name}_0": f"{local:%Y-%m-%d}", f"{name}_1": f"{local:%H:%M:%S}"}
 
@@ -253,14 +253,14 @@ def test_profile_fields_and_logins_are_not_audited(client):
 # lifting it deletes the row.
 
 
-def _fail_logins(client, email: str, times: int) -> None:  # noqa: ANN001
+def _fail_logins(client, email: str, times: int) -> None:
     for _ in range(times):
         client.post(
             reverse("login"), {"username": email, "password": "wrong"}, REMOTE_ADDR="203.0.113.7"
         )
 
 
-def _delete_in_admin(client, attempt: AccessAttempt) -> None:  # noqa: ANN001
+def _delete_in_admin(client, attempt: AccessAttempt) -> None:
     url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
     assert client.post(url, {"post": "yes"}, **FORGED).status_code == 302
     assert not AccessAttempt.objects.filter(pk=attempt.pk).exists()

@@ -65,19 +65,19 @@ def wrong_code(device: TOTPDevice) -> str:
     return f"{(int(code_now(device)) + 1) % 1_000_000:06d}"
 
 
-def enroll(user) -> tuple[TOTPDevice, list[str]]:  # noqa: ANN001
+def enroll(user) -> tuple[TOTPDevice, list[str]]:
     device = totp_enroll_start(user=user)
     codes = totp_enroll_confirm(user=user, device=device, token=code_now(device))
     return device, codes
 
 
-def password_login(client, user) -> None:  # noqa: ANN001
+def password_login(client, user) -> None:
     """A real password login: the session knows the user, not yet a second factor."""
     response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
     assert response.status_code == 302
 
 
-def verify_session(client, device: TOTPDevice, clock) -> None:  # noqa: ANN001
+def verify_session(client, device: TOTPDevice, clock) -> None:
     clock.shift(timedelta(seconds=30))  # the enrolment used this step's code
     response = client.post(reverse("two_factor_verify"), {"code": code_now(device)})
     assert response.status_code == 302

@@ -44,24 +44,24 @@ document.addEventListener("securitypolicyviolation", function (e) {
 class CspWatchedBrowser:
     """The Playwright browser, with every new context watched for CSP violations."""
 
-    def __init__(self, browser) -> None:  # noqa: ANN001
+    def __init__(self, browser) -> None:
         self._browser = browser
         self.violations: list[str] = []
 
-    def _console(self, message) -> None:  # noqa: ANN001
+    def _console(self, message) -> None:
         text = message.text
         if message.type == "error" and (
             text.startswith("CSP violation") or "Content Security Policy" in text
         ):
             self.violations.append(f"{message.page.url if message.page else '?'}: {text}")
 
-    def new_context(self, **kwargs):  # noqa: ANN003, ANN201
+    def new_context(self, **kwargs):
         context = self._browser.new_context(**kwargs)
         context.add_init_script(CSP_REPORTER)
         context.on("console", self._console)
         return context
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self._browser, name)
 
 

@@ -14,11 +14,11 @@ from tests.factories import StaffFactory, SuperAdminFactory, UserFactory
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
-def run_async(coro_fn, *args):  # noqa: ANN001, ANN002, ANN201
+def run_async(coro_fn, *args):
     """Run an async test body to completion in its own thread and event loop: the
     browser tests' Playwright keeps a loop in the main thread for the whole session."""
 
-    def in_thread():  # noqa: ANN202
+    def in_thread():
         try:
             return async_to_sync(coro_fn)(*args)
         finally:

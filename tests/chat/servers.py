@@ -25,7 +25,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(check, seconds: float, what: str) -> None:  # noqa: ANN001
+def _wait(check, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with suppress(OSError):
@@ -124,19 +124,19 @@ class DaphneServer:
         return self
 
     @staticmethod
-    def _log():  # noqa: ANN205
+    def _log():
         """CHAT_TEST_SERVER_LOG=path keeps the servers' logs for debugging."""
         path = os.environ.get("CHAT_TEST_SERVER_LOG")
-        return open(path, "a") if path else subprocess.DEVNULL  # noqa: SIM115
+        return open(path, "a") if path else subprocess.DEVNULL
 
     @staticmethod
-    def _log():  # noqa: ANN205
+    def _log():
         """CHAT_TEST_SERVER_LOG=path keeps the servers' logs for debugging."""
         path = os.environ.get("CHAT_TEST_SERVER_LOG")
-        return open(path, "a") if path else subprocess.DEVNULL  # noqa: SIM115
+        return open(path, "a") if path else subprocess.DEVNULL
 
     def wait(self) -> "DaphneServer":
-        _wait(lambda: urllib.request.urlopen(self.url + "/login/", timeout=2), 60, "Daphne")  # noqa: S310
+        _wait(lambda: urllib.request.urlopen(self.url + "/login/", timeout=2), 60, "Daphne")
         return self
 
     def stop(self) -> None:

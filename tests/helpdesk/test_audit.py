@@ -14,7 +14,7 @@ from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFa
 pytestmark = pytest.mark.django_db
 
 
-def _deactivate(client, user, **headers) -> None:  # noqa: ANN001, ANN003
+def _deactivate(client, user, **headers) -> None:
     client.force_login(LeadFactory())
     url = reverse("admin:accounts_user_change", args=[user.pk])
     data = admin_form_data(client.get(url), is_active=None)

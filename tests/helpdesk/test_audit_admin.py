@@ -40,7 +40,7 @@ def lead(client) -> User:
     return lead
 
 
-def _promote(client, user: User) -> None:  # noqa: ANN001
+def _promote(client, user: User) -> None:
     """The lead makes a regular user a super admin in the admin."""
     url = reverse("admin:accounts_user_change", args=[user.pk])
     data = admin_form_data(client.get(url), role=Role.SUPER_ADMIN)
@@ -51,7 +51,7 @@ def _role_entry(user: User) -> LogEntry:
     return LogEntry.objects.get_for_object(user).get(changes__has_key="role", action=1)
 
 
-def _csv(response) -> list[list[str]]:  # noqa: ANN001
+def _csv(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="audit-log-')

@@ -129,7 +129,7 @@ def test_a_resubmitted_callback_is_not_counted_and_a_failed_one_is_given_back(
         )
         assert not created_again and again.pk == first.pk
 
-    def broken_save(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def broken_save(self, *args, **kwargs):
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as patch:

@@ -30,7 +30,7 @@ CONTROLS = [
 ]
 
 
-def _messages(call) -> list[str]:  # noqa: ANN001
+def _messages(call) -> list[str]:
     with pytest.raises(ValidationError) as exc:
         call()
     return exc.value.messages

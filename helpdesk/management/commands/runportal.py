@@ -24,11 +24,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _raise_interrupt(signum, frame) -> None:  # noqa: ANN001
+def _raise_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _wait_for(check, seconds: float) -> bool:  # noqa: ANN001
+def _wait_for(check, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -43,11 +43,11 @@ def _wait_for(check, seconds: float) -> bool:  # noqa: ANN001
 class Command(BaseCommand):
     help = "Run Daphne, a Celery worker, Celery beat and (if needed) an embedded Redis."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
 
-    def handle(self, *args, port: int, host: str, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, port: int, host: str, **options) -> None:
         run_dir = Path(settings.BASE_DIR) / ".run"
         run_dir.mkdir(exist_ok=True)
         env = os.environ.copy()

@@ -7,12 +7,12 @@ from helpdesk.demo import DEMO_PASSWORD, demo_seed
 class Command(BaseCommand):
     help = "Create the demo accounts, users and content (idempotent)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--force", action="store_true", help="Seed even when DEBUG is off (not for production)."
         )
 
-    def handle(self, *args, force: bool = False, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, force: bool = False, **options) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to seed demo users with known passwords while DEBUG is off. "
