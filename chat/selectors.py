@@ -1,11 +1,13 @@
 """Reads for live chat: the customer's open chat, history, the queue and presence."""
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
+from typing import Any
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,10 +19,19 @@ from chat.models import (
     PresenceStatus,
     SpecialistPresence,
 )
+from chat.payloads import message_payload
 from helpdesk.tickets.selectors import ticket_open_list_for
 
 # Until there is history to learn from, assume a specialist picks a chat up in a minute.
 DEFAULT_WAIT_SECONDS = 60
+
+# History sent in one frame (a resume, the console's state) is the newest messages up to
+# these bounds: Daphne refuses frames over 1 MiB, which a long chat of pasted logs (or a
+# few hundred 4,000-character messages in Japanese, six bytes each as JSON) passed, and
+# the console could then not connect at all. Older messages stay in the transcript; the
+# frame's "from_seq" tells the client where what it was sent begins.
+HISTORY_MESSAGES = 200
+HISTORY_BYTES = 600_000
 
 
 def conversation_open_for(*, customer: User) -> Conversation | None:
@@ -49,6 +60,34 @@ def messages_latest_after(
     """The newest `limit` messages after `after_seq`, oldest first."""
     newest = conversation.messages.filter(seq__gt=after_seq).select_related("sender")
     return list(reversed(newest.order_by("-seq")[:limit]))
+
+
+def messages_in_order(*, conversation: Conversation) -> QuerySet[Message]:
+    """The whole chat, oldest first, with senders: the transcripts (email, ticket)."""
+    return conversation.messages.select_related("sender").order_by("seq")
+
+
+def message_history(
+    *, conversation: Conversation, after_seq: int, budget: int = HISTORY_BYTES
+) -> dict[str, Any]:
+    """The newest messages after `after_seq` that fit `budget` bytes of JSON (at least
+    one), as a frame's "messages", and, if older ones were left out, the sequence number
+    they start from ("from_seq")."""
+    newest = messages_latest_after(
+        conversation=conversation, after_seq=after_seq, limit=HISTORY_MESSAGES + 1
+    )
+    payloads = [message_payload(m) for m in newest]
+    kept: list[dict[str, Any]] = []
+    size = 0
+    for payload in reversed(payloads):
+        size += len(json.dumps(payload))
+        if kept and (size > budget or len(kept) == HISTORY_MESSAGES):
+            break
+        kept.append(payload)
+    kept.reverse()
+    # Set only when older messages were left out: where what was sent begins.
+    from_seq = kept[0]["seq"] if len(kept) < len(payloads) else None
+    return {"messages": kept, "from_seq": from_seq}
 
 
 def specialists_online_count() -> int:
@@ -122,7 +161,7 @@ def last_seqs(*, conversation_ids: list[int]) -> dict[int, int]:
     return dict(Conversation.objects.filter(pk__in=conversation_ids).values_list("pk", "last_seq"))
 
 
-def customer_open_tickets(*, customer: User, limit: int = 10) -> list[dict]:
+def customer_open_tickets(*, customer: User, limit: int = 10) -> list[dict[str, Any]]:
     """The customer's open tickets for the console sidebar."""
     return [
         {"id": t.pk, "subject": t.subject, "status": t.get_status_display()}

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.permissions import SPECIALISTS_GROUP, staff_permissions_grant
 from chat import tasks
-from chat.models import Conversation
-from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
+from chat.models import Conversation, Message
 from sla import sweep
+from sla.alerts import sla_alert_broadcast
 
 logger = logging.getLogger(__name__)
 
@@ -22,30 +23,20 @@ def chat_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
 
 
 def chat_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
-    latest = {o.item_id: o for o in sweep.highest_escalations(outcomes)}
-    if not latest:
+    """The leads' email and the live alert, once per level, after the sweep commits."""
+    escalated = sweep.highest_escalations(outcomes)
+    if not escalated:
         return
-    items = [[o.item_id, o.level] for o in latest.values()]
+    items = [[o.item_id, o.level] for o in escalated]
     transaction.on_commit(lambda: tasks.chat_wait_escalation_notify.delay(items))
-    topics = dict(Conversation.objects.filter(pk__in=list(latest)).values_list("pk", "topic"))
     console = reverse("chat_console")
-    broadcast_on_commit(
-        STAFF_GROUP,
-        {
-            "type": "sla.alert",
-            "total": len(items),
-            "alerts": [
-                {
-                    "kind": "chat",
-                    "id": pk,
-                    "step": "breached" if level == 1 else "escalated",
-                    "level": level,
-                    "subject": f"Chat waiting: {topics.get(pk, '')}",
-                    "url": console,
-                }
-                for pk, level in items[:20]
-            ],
-        },
+    sla_alert_broadcast(
+        kind="chat",
+        outcomes=escalated,
+        model=Conversation,
+        title_field="topic",
+        subject_prefix="Chat waiting: ",
+        url=lambda pk: console,
     )
 
 
@@ -54,4 +45,11 @@ def register() -> None:
         sweep.SweepTarget(
             name="chat", model=Conversation, record=chat_sla_record, notify=chat_sla_notify
         )
+    )
+    # Specialists (and so leads) read chats and their messages in the admin and change a
+    # chat's record. Declared here, the one chat module that registers with the layers
+    # below at start-up, until chat/apps.py calls a chat/permissions.py of its own.
+    staff_permissions_grant(
+        group=SPECIALISTS_GROUP,
+        models={Conversation: ("view", "change"), Message: ("view",)},
     )

@@ -1,16 +1,19 @@
 """Chat tasks: take ids, re-fetch, act once."""
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from chat.models import Conversation, ConversationStatus
+from chat.selectors import messages_in_order
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def chat_transcript_email(self, conversation_id: int) -> bool:
+def chat_transcript_email(self: "Task[Any, bool]", conversation_id: int) -> bool:
     """Email the transcript of an ended chat to its customer, once.
 
     The conditional update claims the send, so a retry or a second worker sends nothing
@@ -23,7 +26,7 @@ def chat_transcript_email(self, conversation_id: int) -> bool:
     conversation = Conversation.objects.select_related("customer", "specialist").get(
         pk=conversation_id
     )
-    messages = conversation.messages.select_related("sender").order_by("seq")
+    messages = messages_in_order(conversation=conversation)
     body = render_to_string(
         "chat/email/transcript.txt", {"conversation": conversation, "messages": messages}
     )

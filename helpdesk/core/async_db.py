@@ -1,5 +1,5 @@
 """PostgreSQL only: a psycopg AsyncConnection per event loop, for the one statement on
-every chat message's path (chat.services.message_send_direct).
+every chat message's path (chat.services.amessage_store).
 
 Django's ORM is synchronous, so an async consumer reaches the database through a thread
 hop (sync_to_async) and Django's cursor layers. bench/chat_roundtrip.py and a write-only
@@ -39,6 +39,9 @@ def available() -> bool:
 
 def _close_with(loop: asyncio.AbstractEventLoop, holder: _LoopConnection) -> None:
     original = loop.close
+    # This loop's close is wrapped by an instance attribute, which mypy refuses on a
+    # method; the loop is patched through an untyped name.
+    patched: Any = loop
 
     def close(*args: Any, **kwargs: Any) -> None:
         _by_loop.pop(loop, None)
@@ -48,10 +51,10 @@ def _close_with(loop: asyncio.AbstractEventLoop, holder: _LoopConnection) -> Non
                 loop.run_until_complete(conn.close())
             except Exception:
                 logger.warning("closing the event loop's database connection failed")
-        loop.close = original
+        patched.close = original
         original(*args, **kwargs)
 
-    loop.close = close
+    patched.close = close
 
 
 async def connection() -> psycopg.AsyncConnection:
@@ -93,3 +96,20 @@ async def discard(conn: psycopg.AsyncConnection) -> None:
         await conn.close()
     except Exception:
         logger.info("discarding a broken database connection", exc_info=True)
+
+
+async def fetchall(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run one statement on this event loop's connection (autocommit: committed once it
+    returns) and return its rows. Raises psycopg.Error or TimeoutError; after any
+    failure but a refused row (an IntegrityError) the connection is dropped, so the next
+    call opens a new one."""
+    conn = await connection()
+    try:
+        async with asyncio.timeout(STATEMENT_SECONDS), conn.cursor() as cursor:
+            await cursor.execute(sql, params)
+            return await cursor.fetchall()
+    except psycopg.IntegrityError:
+        raise  # the statement was refused; the connection is fine
+    except BaseException:
+        await discard(conn)
+        raise

@@ -1,14 +1,16 @@
-"""The one door to the channel layer from sync code (services, tasks), and the calls
-that run a service for async code (consumers) and send what it broadcast.
+"""The realtime door: the only code that hands events to the channel layer.
 
-Events are sent after the surrounding transaction commits, so a browser never hears
-about a row that was rolled back, and a stored row is always announced."""
+Events about stored rows are sent after the transaction that stored them commits, so a
+browser never hears about a row that was rolled back, and a stored row is always
+announced. Sync code (services, tasks) calls `broadcast_on_commit`; a consumer runs a
+service through `call_service`, which sends the service's committed events from the
+consumer's own event loop; `broadcast_committed` sends an event whose row an event-loop
+write has already committed; `broadcast_ephemeral` sends one that has no row behind it."""
 
 import asyncio
 import logging
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -19,6 +21,13 @@ from django.db import DatabaseError, close_old_connections, transaction
 logger = logging.getLogger(__name__)
 
 STAFF_GROUP = "staff"
+
+Event = tuple[str, dict[str, Any]]
+
+# Set by `call_service` around the service it runs. The database thread runs the service
+# in a copy of the caller's context, so the list is the caller's: each consumer task has
+# its own, and nothing stays behind once the call returns.
+_committed_here: ContextVar[list[Event] | None] = ContextVar("committed_here", default=None)
 
 
 def broadcast_now(group: str, event: dict[str, Any]) -> None:
@@ -41,19 +50,17 @@ def broadcast_now(group: str, event: dict[str, Any]) -> None:
         logger.exception("broadcast to %s failed", group)
 
 
-_collecting = threading.local()
-
-
 def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
-    """Queue an event for a group, sent once the current transaction commits.
+    """Queue an event for a group, sent once the current transaction commits (at once
+    outside a transaction, where the row is already committed).
 
-    Inside `broadcasts_collected()` (a consumer calling a service) the committed events
-    are handed back to the consumer, which sends them from its own event loop: that
-    saves two thread hops per message, which the benchmark in bench/ shows is most of
-    the cost of a stored message."""
+    Under `call_service` (a consumer running a service) the committed event is handed
+    back to the consumer, which sends it from its own event loop: sending it from here
+    would cost two thread hops (into the loop and back), which the benchmark in bench/
+    showed to be most of the cost of a stored message."""
 
     def send() -> None:
-        collected = getattr(_collecting, "events", None)
+        collected = _committed_here.get()
         if collected is not None:
             collected.append((group, event))
         else:
@@ -62,19 +69,8 @@ def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     transaction.on_commit(send)
 
 
-@contextmanager
-def broadcasts_collected() -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """Collect, instead of sending, the events committed inside this block (this thread)."""
-    events: list[tuple[str, dict[str, Any]]] = []
-    _collecting.events = events
-    try:
-        yield events
-    finally:
-        _collecting.events = None
-
-
-async def broadcast_collected(events: list[tuple[str, dict[str, Any]]]) -> None:
-    """Send events collected by `broadcasts_collected()`: all of them already committed."""
+async def broadcast_committed(events: list[Event]) -> None:
+    """Send events from async code, in order, whose rows are already committed."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -85,22 +81,28 @@ async def broadcast_collected(events: list[tuple[str, dict[str, Any]]]) -> None:
             logger.exception("broadcast to %s failed", group)
 
 
-def _run_collecting(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
-    with broadcasts_collected() as events:
+def _collecting(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list[Event]]:
+    events: list[Event] = []
+    token = _committed_here.set(events)
+    try:
         return service(**kwargs), events
+    finally:
+        _committed_here.reset(token)
 
 
 async def call_service(service: Callable[..., Any], **kwargs: Any) -> Any:
     """Run a service in the database thread; send what it broadcast, once committed,
     from this event loop."""
-    result, events = await database_sync_to_async(_run_collecting)(service, kwargs)
-    await broadcast_collected(events)
+    result, events = await database_sync_to_async(_collecting)(service, kwargs)
+    await broadcast_committed(events)
     return result
 
 
-def _run_message_service(service: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[Any, list]:
+def _collecting_on_message_path(
+    service: Callable[..., Any], kwargs: dict[str, Any]
+) -> tuple[Any, list[Event]]:
     try:
-        return _run_collecting(service, kwargs)
+        return _collecting(service, kwargs)
     except DatabaseError:
         # A broken connection is closed here, so the client's retry gets a new one.
         close_old_connections()
@@ -108,12 +110,12 @@ def _run_message_service(service: Callable[..., Any], kwargs: dict[str, Any]) ->
 
 
 async def call_message_service(service: Callable[..., Any], **kwargs: Any) -> Any:
-    """`call_service` for the message path, in the same database thread, without
+    """`call_service` for the chat message path, in the same database thread, without
     database_sync_to_async's close_old_connections() before and after: on PostgreSQL
     that re-arms a health-check query before every message (bench/). The connection's
     age is still enforced by every other database call of the process."""
-    result, events = await sync_to_async(_run_message_service)(service, kwargs)
-    await broadcast_collected(events)
+    result, events = await sync_to_async(_collecting_on_message_path)(service, kwargs)
+    await broadcast_committed(events)
     return result
 
 

@@ -512,8 +512,8 @@ def test_a_long_chat_still_opens_with_its_newest_messages(customer, specialist):
     services.conversation_accept(conversation_id=conversation.pk, specialist=specialist)
     # 300 pasted-log messages of 4,000 characters: ~7 MB of JSON (Japanese is 6 bytes each).
     for n in range(2, 302):
-        services.message_send(
-            conversation_id=conversation.pk, sender=customer, body=f"{n} " + "ログ" * 1998
+        services.message_store(
+            conversation_id=conversation.pk, sender=customer, items=[(f"{n} " + "ログ" * 1998, "")]
         )
     customer_cookie, specialist_cookie = session_cookie(customer), session_cookie(specialist)
 
@@ -542,9 +542,18 @@ def test_a_long_chat_still_opens_with_its_newest_messages(customer, specialist):
 
 
 def test_on_postgresql_a_message_is_stored_and_announced_from_the_event_loop(customer, specialist):
-    """The direct write (no database thread) stores like message_send, announces once
-    stored, and leaves every other case to message_send: a resend, a stranger."""
+    """The write from the event loop (no database thread) stores like message_store,
+    announces once stored, and leaves every other case to message_store: a resend, a
+    stranger."""
     from django.db import connection
+
+    from chat.services.messages import _store_on_loop
+
+    async def direct(sender, body, client_id=""):
+        stored = await _store_on_loop(
+            conversation_id=conversation.pk, sender=sender, items=[(body, client_id)]
+        )
+        return stored[0] if stored else None
 
     conversation, _ = services.conversation_start(customer=customer, topic="Direct", body="one")
     services.conversation_accept(conversation_id=conversation.pk, specialist=specialist)
@@ -554,16 +563,10 @@ def test_on_postgresql_a_message_is_stored_and_announced_from_the_event_loop(cus
         layer = get_channel_layer()
         listener = await layer.new_channel()
         await layer.group_add(conversation_group(conversation.pk), listener)
-        stored = await services.message_send_direct(
-            conversation_id=conversation.pk, sender=specialist, body="two", client_id="d2"
-        )
+        stored = await direct(specialist, "two", "d2")
         heard = await asyncio.wait_for(layer.receive(listener), 5) if stored else None
-        resent = await services.message_send_direct(
-            conversation_id=conversation.pk, sender=specialist, body="two", client_id="d2"
-        )
-        foreign = await services.message_send_direct(
-            conversation_id=conversation.pk, sender=stranger, body="let me in"
-        )
+        resent = await direct(specialist, "two", "d2")
+        foreign = await direct(stranger, "let me in")
         await layer.group_discard(conversation_group(conversation.pk), listener)
         return stored, heard, resent, foreign
 
@@ -574,7 +577,7 @@ def test_on_postgresql_a_message_is_stored_and_announced_from_the_event_loop(cus
         return
     assert (stored.seq, stored.sender_role, stored.client_id) == (2, "specialist", "d2")
     assert heard["type"] == "chat.message" and heard["message"]["seq"] == 2
-    assert resent is None and foreign is None  # message_send decides these
+    assert resent is None and foreign is None  # message_store decides these
     assert sorted(bodies) == ["one", "two"]
     conversation.refresh_from_db()
     assert conversation.last_seq == 2 and conversation.answered_at is not None
@@ -605,12 +608,12 @@ def test_a_resume_counted_in_an_ended_chat_gets_the_new_chat_from_its_start(cust
     old, _ = services.conversation_start(customer=customer, topic="Old", body="o1")
     services.conversation_accept(conversation_id=old.pk, specialist=specialist)
     for body in ("o2", "o3", "o4"):
-        services.message_send(conversation_id=old.pk, sender=customer, body=body)
+        services.message_store(conversation_id=old.pk, sender=customer, items=[(body, "")])
     services.conversation_end(conversation_id=old.pk, actor=customer)
     new, _ = services.conversation_start(customer=customer, topic="New", body="n1")
     services.conversation_accept(conversation_id=new.pk, specialist=specialist)
     for body in ("n2", "n3", "n4", "n5"):
-        services.message_send(conversation_id=new.pk, sender=specialist, body=body)
+        services.message_store(conversation_id=new.pk, sender=specialist, items=[(body, "")])
     cookie = session_cookie(customer)
 
     async def body():

@@ -53,12 +53,12 @@ def test_numbers_are_per_conversation_and_resends_are_stored_once(sent):
     a, _ = services.conversation_start(customer=SuperAdminFactory(), topic="A", body="a1")
     b, _ = services.conversation_start(customer=SuperAdminFactory(), topic="B", body="b1")
     services.conversation_accept(conversation_id=a.pk, specialist=specialist)
-    m2 = services.message_send(conversation_id=a.pk, sender=specialist, body="a2", client_id="x")
-    again = services.message_send(conversation_id=a.pk, sender=specialist, body="a2", client_id="x")
-    batch = services.message_send_many(
+    [m2] = services.message_store(conversation_id=a.pk, sender=specialist, items=[("a2", "x")])
+    [again] = services.message_store(conversation_id=a.pk, sender=specialist, items=[("a2", "x")])
+    batch = services.message_store(
         conversation_id=b.pk, sender=b.customer, items=[("b2", "p"), ("b3", "q")]
     )
-    retried = services.message_send_many(
+    retried = services.message_store(
         conversation_id=b.pk, sender=b.customer, items=[("b3", "q"), ("b4", "r")]
     )
     assert m2.seq == again.seq == 2 and again.pk == m2.pk
@@ -69,17 +69,48 @@ def test_numbers_are_per_conversation_and_resends_are_stored_once(sent):
     assert a.answered_at is not None and a.accepted_at <= a.answered_at
 
 
+def test_one_call_stores_a_batch_once_each_and_announces_it_as_one_event(
+    sent, django_capture_on_commit_callbacks
+):
+    """message_store is the one message path: a batch is one event; a client id twice in
+    one batch is one message; a resend after the chat ended still returns the stored one."""
+    conversation, _ = services.conversation_start(customer=SuperAdminFactory(), topic="t", body="1")
+    customer = conversation.customer
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.message_store(
+            conversation_id=conversation.pk,
+            sender=customer,
+            items=[("two", "k2"), ("three", ""), ("two", "k2"), ("four", "k4")],
+        )
+    assert [m.seq for m in batch] == [2, 3, 2, 4] and batch[0] is batch[2]
+    assert [(e["type"], [m["seq"] for m in e["messages"]]) for _, e in sent] == [
+        ("chat.messages", [2, 3, 4])
+    ]
+    services.conversation_end(conversation_id=conversation.pk, actor=customer)
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        [again] = services.message_store(
+            conversation_id=conversation.pk, sender=customer, items=[("four", "k4")]
+        )
+    assert again.pk == batch[3].pk and sent == []
+    with pytest.raises(ValidationError, match=str(services.CHAT_ENDED)):
+        services.message_store(
+            conversation_id=conversation.pk, sender=customer, items=[("four", "k4"), ("5", "")]
+        )
+    assert Message.objects.filter(conversation=conversation).count() == 4
+
+
 def test_only_participants_write_and_nobody_writes_to_an_ended_chat(sent):
     conversation, _ = services.conversation_start(customer=SuperAdminFactory(), topic="t", body="b")
     stranger = SuperAdminFactory()
     with pytest.raises(PermissionDenied, match=str(services.NOT_A_PARTICIPANT)):
-        services.message_send(conversation_id=conversation.pk, sender=stranger, body="hi")
+        services.message_store(conversation_id=conversation.pk, sender=stranger, items=[("hi", "")])
     with pytest.raises(PermissionDenied, match=str(services.NOT_A_PARTICIPANT)):
         services.conversation_end(conversation_id=conversation.pk, actor=stranger)
     services.conversation_end(conversation_id=conversation.pk, actor=conversation.customer)
     with pytest.raises(ValidationError, match=str(services.CHAT_ENDED)):
-        services.message_send(
-            conversation_id=conversation.pk, sender=conversation.customer, body="x"
+        services.message_store(
+            conversation_id=conversation.pk, sender=conversation.customer, items=[("x", "")]
         )
     with pytest.raises(ValidationError, match=str(services.MESSAGE_TOO_LONG)):
         services.message_clean(body="x" * 4001, client_id="")

@@ -245,7 +245,7 @@ def test_two_concurrent_sweeps_notify_each_ticket_once(staff):
 @override_settings(CHAT_WAIT_LIMIT_SECONDS=120)
 def test_a_chat_waiting_past_its_limit_alerts_the_leads_through_the_same_sweep(staff):
     from chat.models import Conversation
-    from chat.services import conversation_start, message_send
+    from chat.services import conversation_start, message_store
 
     with at(0):
         conversation, _ = conversation_start(
@@ -266,7 +266,7 @@ def test_a_chat_waiting_past_its_limit_alerts_the_leads_through_the_same_sweep(s
 
     with at(3):
         conversation_accept(conversation_id=conversation.pk, specialist=agent)
-        message_send(conversation_id=conversation.pk, sender=agent, body="Here!")
+        message_store(conversation_id=conversation.pk, sender=agent, items=[("Here!", "")])
     sweep_at(200)
     conversation = Conversation.objects.get(pk=conversation.pk)
     assert conversation.answered_at == T0 + timedelta(minutes=3)

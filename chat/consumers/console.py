@@ -1,0 +1,213 @@
+"""/ws/chat/console/ : the specialists' live console (the queue, the chats they hold,
+presence)."""
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied
+
+from accounts.models import User
+from accounts.permissions import is_agent
+from accounts.two_factor import session_second_factor_ok
+from chat import selectors, services
+from chat.consumers.base import ChatSocket, Handler
+from chat.consumers.frames import CLOSE_FORBIDDEN, conversation_id_of, seq_of, ticket_link
+from chat.models import PresenceStatus, SenderRole
+from chat.payloads import conversation_payload
+from helpdesk.core.realtime import CONSOLE_GROUP, call_service, conversation_group, user_group
+
+
+class ConsoleConsumer(ChatSocket):
+    """/ws/chat/console/ : the specialists' live console."""
+
+    sender_role = SenderRole.SPECIALIST
+
+    held: set[int]
+    presence: PresenceStatus = PresenceStatus.ONLINE
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "history": self.history,
+            "accept": self.accept_chat,
+            "message": self.message,
+            "typing": self.specialist_typing,
+            "delivered": self.delivered,
+            "end": self.end,
+            "presence": self.set_presence,
+            "ticket": self.ticket,
+            "ping": self.heartbeat,
+        }
+
+    def allowed(self, user: User, session: dict[str, Any]) -> bool:
+        return is_agent(user) and session_second_factor_ok(user=user, session=session)
+
+    async def connect(self) -> None:
+        self.held = set()
+        if not self.user.is_authenticated:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        held = await database_sync_to_async(selectors.conversations_held_by)(specialist=self.user)
+        self.held = {c.pk for c in held}
+        groups = [CONSOLE_GROUP, user_group(self.user.pk)]
+        groups += [conversation_group(pk) for pk in self.held]
+        if await self.open(groups):
+            await call_service(
+                services.presence_set, specialist=self.user, status=PresenceStatus.ONLINE
+            )
+            await self.send_json(await self._state())
+
+    async def disconnect(self, code: int) -> None:
+        if self.user.is_authenticated and getattr(self, "groups_joined", None):
+            await call_service(
+                services.presence_set, specialist=self.user, status=PresenceStatus.OFFLINE
+            )
+        await super().disconnect(code)
+
+    @database_sync_to_async
+    def _state(self) -> dict[str, Any]:
+        held = selectors.conversations_held_by(specialist=self.user)
+        return {
+            "type": "state",
+            "me": {"id": self.user.pk, "name": self.user.get_short_name()},
+            "queue": self._queue(),
+            "held": [
+                self._conversation(c, budget=selectors.HISTORY_BYTES // max(1, len(held)))
+                for c in held
+            ],
+            "presence": self.presence,
+        }
+
+    def _queue(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": c.pk,
+                "topic": c.topic,
+                "customer_name": c.customer.get_full_name(),
+                "account_name": c.account.name,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in selectors.waiting_conversations()
+        ]
+
+    def _conversation(
+        self, conversation, after_seq: int = 0, budget: int = selectors.HISTORY_BYTES
+    ) -> dict[str, Any]:
+        customer = conversation.customer
+        return {
+            **conversation_payload(conversation),
+            "customer": {
+                "name": customer.get_full_name(),
+                "email": customer.email,
+                "role": customer.get_role_display(),
+                "account": conversation.account.name,
+                "open_tickets": selectors.customer_open_tickets(customer=customer),
+            },
+            "ticket": ticket_link(conversation.ticket_id) if conversation.ticket_id else None,
+            **selectors.message_history(
+                conversation=conversation, after_seq=after_seq, budget=budget
+            ),
+        }
+
+    @database_sync_to_async
+    def _conversation_frame(self, conversation_id: int, after_seq: int) -> dict[str, Any]:
+        conversation = selectors.conversation_for_participant(
+            conversation_id=conversation_id, user=self.user
+        )
+        if conversation is None:
+            raise PermissionDenied(services.NOT_A_PARTICIPANT)
+        return {"type": "conversation", "conversation": self._conversation(conversation, after_seq)}
+
+    async def history(self, frame: dict) -> None:
+        # A catch-up (the console asks after a pong showed a gap): the messages only, as
+        # "catch_up", so the console merges them without switching to that chat.
+        payload = await self._conversation_frame(conversation_id_of(frame), seq_of(frame))
+        await self.send_json({**payload, "type": "catch_up"})
+
+    async def accept_chat(self, frame: dict) -> None:
+        conversation = await call_service(
+            services.conversation_accept,
+            conversation_id=conversation_id_of(frame),
+            specialist=self.user,
+        )
+        await self._hold(conversation.pk)
+
+    async def _hold(self, conversation_id: int) -> None:
+        if conversation_id not in self.held:
+            self.held.add(conversation_id)
+            await self.join(conversation_group(conversation_id))
+        await self.send_json(await self._conversation_frame(conversation_id, 0))
+
+    async def message(self, frame: dict) -> None:
+        await self.queue_message(conversation_id_of(frame), frame)
+
+    async def specialist_typing(self, frame: dict) -> None:
+        conversation_id = conversation_id_of(frame)
+        if conversation_id in self.held:
+            await self.typing(frame, conversation_id=conversation_id, role="specialist")
+
+    async def delivered(self, frame: dict) -> None:
+        await call_service(
+            services.delivery_mark,
+            conversation_id=conversation_id_of(frame),
+            user=self.user,
+            seq=seq_of(frame, "seq"),
+        )
+
+    async def end(self, frame: dict) -> None:
+        await self.drain_messages()
+        await call_service(
+            services.conversation_end, conversation_id=conversation_id_of(frame), actor=self.user
+        )
+
+    async def ticket(self, frame: dict) -> None:
+        await self.drain_messages()
+        await call_service(
+            services.conversation_ticket_create,
+            conversation_id=conversation_id_of(frame),
+            specialist=self.user,
+        )
+
+    async def chat_ticket(self, event: dict) -> None:
+        await self.send_json(
+            {
+                "type": "ticket",
+                "conversation": event["conversation"],
+                "ticket": ticket_link(event["ticket"]),
+            }
+        )
+
+    async def set_presence(self, frame: dict) -> None:
+        status = frame.get("status")
+        if status not in (PresenceStatus.ONLINE, PresenceStatus.AWAY):
+            raise ValueError("status")
+        self.presence = PresenceStatus(status)
+        await self.heartbeat(frame)
+
+    async def heartbeat(self, frame: dict) -> None:
+        await call_service(services.presence_set, specialist=self.user, status=self.presence)
+        await self.refresh_groups()
+        seqs = await self.last_seqs(sorted(self.held))
+        await self.send_json({"type": "pong", "presence": self.presence, "seqs": seqs})
+
+    # Group events.
+    async def chat_typing(self, event: dict) -> None:
+        if event["role"] != "specialist":
+            await self.send_json({**event, "type": "typing"})
+
+    async def chat_joined(self, event: dict) -> None:
+        pass  # the console learns of its own accepts from _hold
+
+    async def chat_ended(self, event: dict) -> None:
+        await self.send_json(
+            {"type": "ended", "conversation": event["conversation"], "by": event["by"]}
+        )
+        if event["conversation"] in self.held:
+            self.held.discard(event["conversation"])
+            await self.leave(conversation_group(event["conversation"]))
+
+    async def chat_subscribe(self, event: dict) -> None:
+        await self._hold(event["conversation"])
+
+    async def chat_queue_changed(self, event: dict) -> None:
+        queue = await database_sync_to_async(self._queue)()
+        await self.send_json({"type": "queue", "queue": queue})

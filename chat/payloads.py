@@ -1,0 +1,34 @@
+"""What the chat sockets send of a message and a conversation: the JSON of frames and
+group events, built in one place for the services (events) and the consumers (frames)."""
+
+from typing import Any
+
+from chat.models import Conversation, Message
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "body": message.body,
+        "sender_role": message.sender_role,
+        "sender_name": message.sender.get_short_name(),
+        "client_id": message.client_id,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def conversation_payload(conversation: Conversation) -> dict[str, Any]:
+    specialist = conversation.specialist
+    return {
+        "id": conversation.pk,
+        "topic": conversation.topic,
+        "status": conversation.status,
+        "customer_name": conversation.customer.get_full_name(),
+        "account_name": conversation.account.name,
+        "specialist_name": specialist.get_short_name() if specialist else "",
+        "created_at": conversation.created_at.isoformat(),
+        "last_seq": conversation.last_seq,
+        "customer_delivered_seq": conversation.customer_delivered_seq,
+        "specialist_delivered_seq": conversation.specialist_delivered_seq,
+    }

@@ -1,0 +1,237 @@
+"""A chat's life: start (with its first message), accept, end, turn into a ticket."""
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import PremiumChannel, User
+from accounts.permissions import is_agent
+from accounts.selectors import Entitlement, entitlement_for
+from chat import selectors, tasks
+from chat.models import OPEN_STATUSES, Conversation, ConversationStatus, Message
+from chat.payloads import conversation_payload
+from chat.services.messages import (
+    CHAT_ENDED,
+    NOT_A_PARTICIPANT,
+    message_clean,
+    message_store,
+)
+from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
+from helpdesk.core.realtime import (
+    CONSOLE_GROUP,
+    QUEUE_GROUP,
+    broadcast_on_commit,
+    conversation_group,
+    user_group,
+)
+from helpdesk.core.textclean import clean_line, limit_message
+from helpdesk.tickets import services as ticket_services
+from helpdesk.tickets.choices import TicketChannel
+from sla.models import SlaKind, SlaPolicy
+from sla.services import next_check_at, warning_time
+
+if TYPE_CHECKING:  # the return type only: chat creates tickets through their service
+    from helpdesk.tickets.models import Ticket
+
+TOPIC_MAX = 200
+
+NOT_ENTITLED = _("Premium chat is not available to you.")
+STAFF_ONLY = _("Only specialists and leads can use the chat console.")
+TOPIC_REQUIRED = _("Tell us what the chat is about.")
+TOPIC_TOO_LONG = limit_message(_("Keep the topic to {limit} characters or fewer."), TOPIC_MAX)
+ALREADY_OPEN = _("You already have an open chat.")
+ALREADY_TAKEN = _("Another specialist has already accepted this chat.")
+START_RATE_LIMITED = _(
+    "You have started a lot of chats in the last hour. Please wait a little before "
+    "starting another, or send us an email instead."
+)
+TICKET_NOT_YOURS = _("Only the specialist in this chat can turn it into a ticket.")
+
+
+def _queue_changed() -> None:
+    broadcast_on_commit(CONSOLE_GROUP, {"type": "chat.queue_changed"})
+    broadcast_on_commit(QUEUE_GROUP, {"type": "chat.queue_changed"})
+
+
+def conversation_start(
+    *,
+    customer: User,
+    topic: str,
+    body: str,
+    client_id: str = "",
+    entitlement: Entitlement | None = None,
+) -> tuple[Conversation, Message]:
+    """Open a chat with its first message and put it in the queue."""
+    entitlement = entitlement or entitlement_for(user=customer)
+    if not entitlement.allows(PremiumChannel.CHAT):
+        raise PermissionDenied(NOT_ENTITLED)
+    topic = clean_line(
+        topic,
+        max_length=TOPIC_MAX,
+        required_message=TOPIC_REQUIRED,
+        too_long_message=TOPIC_TOO_LONG,
+    )
+    body, client_id = message_clean(body=body, client_id=client_id)
+    # Taken before the write and given back if nothing is stored (an open chat, say):
+    # starts arriving together each get their own count.
+    ident = str(customer.pk)
+    if not rate_limit_take(
+        scope="chat_start", ident=ident, limit=settings.CHAT_START_RATE_LIMIT_PER_HOUR
+    ):
+        raise ValidationError(START_RATE_LIMITED)
+    try:
+        return _conversation_insert(customer=customer, topic=topic, body=body, client_id=client_id)
+    except BaseException:
+        rate_limit_give_back(scope="chat_start", ident=ident)
+        raise
+
+
+def _conversation_insert(
+    *, customer: User, topic: str, body: str, client_id: str
+) -> tuple[Conversation, Message]:
+    if customer.account_id is None:  # entitled customers have one: for the type checker
+        raise PermissionDenied(NOT_ENTITLED)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            conversation = Conversation(
+                account_id=customer.account_id,
+                customer=customer,
+                topic=topic,
+                created_at=now,
+                sla_policy=SlaPolicy.CHAT_WAIT,
+                sla_kind=SlaKind.GUARANTEED,
+                due_at=now + timedelta(seconds=settings.CHAT_WAIT_LIMIT_SECONDS),
+            )
+            conversation.warn_at = warning_time(start=now, due_at=conversation.due_at)
+            conversation.sla_next_check_at = next_check_at(conversation)
+            if Conversation.objects.filter(customer=customer, status__in=OPEN_STATUSES).exists():
+                raise ValidationError(ALREADY_OPEN)
+            # The database enforces one open chat per customer; IntegrityError below.
+            conversation.full_clean(validate_constraints=False)
+            conversation.save()
+            [message] = message_store(
+                conversation_id=conversation.pk, sender=customer, items=[(body, client_id)]
+            )
+            conversation.last_seq = message.seq
+            _queue_changed()
+            # The customer's other tabs follow the new chat too.
+            broadcast_on_commit(
+                user_group(customer.pk), {"type": "chat.subscribe", "conversation": conversation.pk}
+            )
+    except IntegrityError as exc:
+        # The partial unique index: a second tab (or a resent start) raced this one.
+        raise ValidationError(ALREADY_OPEN) from exc
+    return conversation, message
+
+
+def _locked(conversation_id: int) -> Conversation:
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("customer", "account", "specialist")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise PermissionDenied(NOT_A_PARTICIPANT)
+    return conversation
+
+
+def conversation_accept(*, conversation_id: int, specialist: User) -> Conversation:
+    if not is_agent(specialist):
+        raise PermissionDenied(STAFF_ONLY)
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        if conversation.status == ConversationStatus.ENDED:
+            raise ValidationError(CHAT_ENDED)
+        if conversation.status != ConversationStatus.WAITING:
+            if conversation.specialist_id == specialist.pk:
+                return conversation
+            raise ValidationError(ALREADY_TAKEN)
+        conversation.status = ConversationStatus.ACTIVE
+        conversation.specialist = specialist
+        conversation.accepted_at = timezone.now()
+        conversation.full_clean()
+        conversation.save(update_fields=["status", "specialist", "accepted_at"])
+        broadcast_on_commit(
+            conversation_group(conversation.pk),
+            {"type": "chat.joined", "conversation": conversation_payload(conversation)},
+        )
+        # The specialist's other console tabs subscribe to the conversation too.
+        broadcast_on_commit(
+            user_group(specialist.pk),
+            {"type": "chat.subscribe", "conversation": conversation.pk},
+        )
+        _queue_changed()
+    return conversation
+
+
+def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
+    """End a chat (by its customer or specialist) and email the transcript after commit."""
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        if actor.pk not in (conversation.customer_id, conversation.specialist_id):
+            raise PermissionDenied(NOT_A_PARTICIPANT)
+        if conversation.status == ConversationStatus.ENDED:
+            return conversation
+        was_waiting = conversation.status == ConversationStatus.WAITING
+        conversation.status = ConversationStatus.ENDED
+        conversation.ended_at = timezone.now()
+        conversation.ended_by = actor
+        # An ended chat is no longer waiting for anyone.
+        conversation.sla_next_check_at = None
+        conversation.save(update_fields=["status", "ended_at", "ended_by", "sla_next_check_at"])
+        broadcast_on_commit(
+            conversation_group(conversation.pk),
+            {
+                "type": "chat.ended",
+                "conversation": conversation.pk,
+                "by": "customer" if actor.pk == conversation.customer_id else "specialist",
+            },
+        )
+        if was_waiting:
+            _queue_changed()
+        pk = conversation.pk
+        transaction.on_commit(lambda: tasks.chat_transcript_email.delay(pk))
+    return conversation
+
+
+def _transcript_text(conversation: Conversation) -> str:
+    lines = [
+        f"[{m.created_at:%Y-%m-%d %H:%M} UTC] {m.sender.get_full_name()}: {m.body}"
+        for m in selectors.messages_in_order(conversation=conversation)
+    ]
+    text = f"Transcript of Premium chat #{conversation.pk}\n\n" + "\n".join(lines)
+    limit = ticket_services.DESCRIPTION_MAX
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def conversation_ticket_create(*, conversation_id: int, specialist: User) -> "Ticket":
+    """Turn a chat into an email ticket for its customer, with the transcript as the
+    description. Once: asking again returns the same ticket."""
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        if not is_agent(specialist) or conversation.specialist_id != specialist.pk:
+            raise PermissionDenied(TICKET_NOT_YOURS)
+        existing = conversation.ticket if conversation.ticket_id else None
+        if existing is not None:
+            return existing
+        ticket = ticket_services.ticket_create(
+            requester=conversation.customer,
+            channel=TicketChannel.CHAT,
+            subject=conversation.topic,
+            description=_transcript_text(conversation),
+            created_by=specialist,
+        )
+        conversation.ticket = ticket
+        conversation.save(update_fields=["ticket"])
+        broadcast_on_commit(
+            conversation_group(conversation.pk),
+            {"type": "chat.ticket", "conversation": conversation.pk, "ticket": ticket.pk},
+        )
+    return ticket
