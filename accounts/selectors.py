@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -67,11 +67,11 @@ class Entitlement:
         return channel in self.channels
 
 
-def is_mobile_app_request(request: HttpRequest | None) -> bool:
-    if request is None:
-        return False
+def is_mobile_app(user_agent: str) -> bool:
+    """Does this User-Agent come from the mobile app (MOBILE_APP_USER_AGENT_MARKER)? The
+    app offers the knowledge base only: pages and sockets both ask here."""
     marker = settings.MOBILE_APP_USER_AGENT_MARKER
-    return bool(marker) and marker.lower() in request.headers.get("User-Agent", "").lower()
+    return bool(marker) and marker.lower() in user_agent.lower()
 
 
 def entitlement_for(
@@ -83,7 +83,7 @@ def entitlement_for(
         return Entitlement((), NoEntitlementReason.ANONYMOUS)
     if user.is_staff:
         return Entitlement((), NoEntitlementReason.STAFF)
-    if is_mobile_app_request(request):
+    if request is not None and is_mobile_app(request.headers.get("User-Agent", "")):
         return Entitlement((), NoEntitlementReason.MOBILE_APP)
     if user.account_id is None:
         return Entitlement((), NoEntitlementReason.NO_ACCOUNT)
@@ -102,7 +102,7 @@ def entitlement_cache_key(account_id: int) -> str:
     return f"entitlement:account:{account_id}"
 
 
-def _account_flags(*, account_id: int, at: datetime) -> dict | None:
+def _account_flags(*, account_id: int, at: datetime) -> dict[str, bool] | None:
     """Whether the account has active Premium Support and an active Enterprise
     subscription. Runs on every dialog and submission, so the answer for "now" is cached
     for a minute and cleared when a purchase or subscription changes (accounts.signals)."""
@@ -152,7 +152,12 @@ def subscriptions_for_account(*, account: Account) -> list[Subscription]:
     return list(Subscription.objects.filter(account=account).order_by("-starts_at", "hub"))
 
 
-def premium_support_status(*, account: Account, at: datetime | None = None) -> dict:
+class PremiumSupportStatus(TypedDict):
+    active: PremiumSupportPurchase | None
+    upcoming: PremiumSupportPurchase | None
+
+
+def premium_support_status(*, account: Account, at: datetime | None = None) -> PremiumSupportStatus:
     at = at or timezone.now()
     purchases = list(PremiumSupportPurchase.objects.filter(account=account))
     active = next((p for p in purchases if p.is_active_at(at)), None)

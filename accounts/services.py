@@ -7,109 +7,70 @@ from datetime import datetime
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from accounts import tasks
 from accounts.models import (
     Account,
     Hub,
-    PremiumSupportPurchase,
     Role,
     Subscription,
     Tier,
     User,
 )
-from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
+from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP, staff_permissions
 from helpdesk.core.ratelimit import rate_limit_take, rate_limit_used
 
 logger = logging.getLogger(__name__)
 
-# What each staff group may do in the admin, as "app_label.codename". Specialists work
-# tickets, callbacks and chats and read customer records; leads also manage customers,
-# articles, calendars and response-time exceptions. Entries for models that do not
-# exist yet are skipped, so apps can grow without touching this function.
-SPECIALIST_PERMISSIONS: tuple[str, ...] = (
-    "accounts.view_account",
-    "accounts.view_subscription",
-    "accounts.view_premiumsupportpurchase",
-    "accounts.view_user",
-    "tickets.view_ticket",
-    "tickets.change_ticket",
-    "tickets.view_reply",
-    "tickets.add_reply",
-    "tickets.view_ticketevent",
-    "kb.view_article",
-    "callbacks.view_callbackrequest",
-    "callbacks.change_callbackrequest",
-    "callbacks.view_callbackattempt",
-    "callbacks.add_callbackattempt",
-    "callbacks.view_callbackevent",
-    "chat.view_conversation",
-    "chat.change_conversation",
-    "chat.view_message",
-    "sla.view_responsetimeexception",
-    "sla.view_businesscalendar",
-)
-LEAD_PERMISSIONS: tuple[str, ...] = SPECIALIST_PERMISSIONS + (
-    "accounts.add_account",
-    "accounts.change_account",
-    "accounts.add_subscription",
-    "accounts.change_subscription",
-    "accounts.delete_subscription",
-    "accounts.add_premiumsupportpurchase",
-    "accounts.change_premiumsupportpurchase",
-    "accounts.delete_premiumsupportpurchase",
-    "accounts.add_user",
-    "accounts.change_user",
-    "kb.add_article",
-    "kb.change_article",
-    "kb.delete_article",
-    "kb.view_articlefeedback",
-    "kb.view_helpquestion",
-    "sla.add_responsetimeexception",
-    "sla.change_responsetimeexception",
-    "sla.delete_responsetimeexception",
-    "sla.add_businesscalendar",
-    "sla.change_businesscalendar",
-    "sla.add_holiday",
-    "sla.change_holiday",
-    "sla.delete_holiday",
-    "sla.view_holiday",
-    "tickets.view_slaattainmentreport",
-    # Login failures and lockouts (django-axes): read only; superusers lift lockouts.
-    "axes.view_accessattempt",
-    "axes.view_accessfailurelog",
-    "axes.view_accesslog",
-    # The audit log of security-relevant changes: read and export, never edit.
-    "auditlog.view_logentry",
-)
 
-
-def _permissions(codes: tuple[str, ...], using: str) -> list[Permission]:
-    wanted = {tuple(code.split(".", 1)) for code in codes}
-    perms = Permission.objects.using(using).select_related("content_type")
-    return [p for p in perms if (p.content_type.app_label, p.codename) in wanted]
+def _permissions(grants: set[tuple[type[Model], str]], using: str) -> list[Permission]:
+    """The permission rows for these (model, action) pairs. A pair without one (a typo in
+    an action, a model whose Meta has no such permission) raises: a group silently missing
+    a right is found only when a specialist cannot work."""
+    models = {model for model, _action in grants}
+    content_types = ContentType.objects.db_manager(using).get_for_models(
+        *models, for_concrete_models=False
+    )
+    wanted = {
+        (content_types[model].pk, get_permission_codename(action, model._meta)): (model, action)
+        for model, action in grants
+    }
+    found = {
+        (p.content_type_id, p.codename): p
+        for p in Permission.objects.using(using).filter(
+            content_type__in=content_types.values(), codename__in={c for _, c in wanted}
+        )
+    }
+    missing = sorted(
+        f"{model._meta.label} {action!r}"
+        for key, (model, action) in wanted.items()
+        if key not in found
+    )
+    if missing:
+        raise ImproperlyConfigured(
+            "Staff groups are granted permissions that do not exist: " + ", ".join(missing)
+        )
+    return [found[key] for key in wanted]
 
 
 def staff_groups_ensure(*, using: str = "default") -> None:
-    """Create the Specialists and Leads groups with exactly their permissions."""
-    for name, codes in (
-        (SPECIALISTS_GROUP, SPECIALIST_PERMISSIONS),
-        (LEADS_GROUP, LEAD_PERMISSIONS),
-    ):
+    """Create the Specialists and Leads groups with exactly the permissions the apps grant
+    them (`accounts.permissions.staff_permissions_grant`)."""
+    # Every group's permissions first: a grant that does not exist changes no group.
+    wanted = {
+        name: _permissions(staff_permissions(group=name), using)
+        for name in (SPECIALISTS_GROUP, LEADS_GROUP)
+    }
+    for name, permissions in wanted.items():
         group, _ = Group.objects.using(using).get_or_create(name=name)
-        group.permissions.set(_permissions(codes, using))
-
-
-@transaction.atomic
-def account_create(*, name: str, country: str = "US") -> Account:
-    account = Account(name=name, country=country)
-    account.full_clean()
-    account.save()
-    return account
+        group.permissions.set(permissions)
 
 
 @transaction.atomic
@@ -122,18 +83,6 @@ def subscription_create(
     subscription.full_clean()
     subscription.save()
     return subscription
-
-
-@transaction.atomic
-def premium_support_purchase_create(
-    *, account: Account, starts_at: datetime, ends_at: datetime | None = None, reference: str = ""
-) -> PremiumSupportPurchase:
-    purchase = PremiumSupportPurchase(
-        account=account, starts_at=starts_at, ends_at=ends_at, reference=reference
-    )
-    purchase.full_clean()
-    purchase.save()
-    return purchase
 
 
 @transaction.atomic

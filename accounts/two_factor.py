@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from helpdesk.core.textclean import StrOrPromise
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_DEVICE_NAME = "Authenticator app"
@@ -107,7 +108,9 @@ def _throttled(device: TOTPDevice | StaticDevice) -> str | None:
     return too_many_attempts(max(1, math.ceil(seconds)))
 
 
-def _token_error(device: TOTPDevice | StaticDevice, token: str, *, invalid: str) -> str | None:
+def _token_error(
+    device: TOTPDevice | StaticDevice, token: str, *, invalid: StrOrPromise
+) -> str | None:
     """The throttling message, `invalid`, or None when the device accepts the token. A
     wrong code counts towards throttling: callers raise only after their transaction
     commits, so that count is never rolled back."""
@@ -149,7 +152,7 @@ def totp_enroll_confirm(*, user: User, device: TOTPDevice, token: str) -> list[s
     with transaction.atomic():
         locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user).first()
         if locked is None or locked.confirmed:
-            error = str(NO_PENDING_SETUP)
+            error: str | None = str(NO_PENDING_SETUP)
         else:
             error = _token_error(locked, _normalise(token), invalid=ENROLL_CODE_INVALID)
         if error is None:
@@ -185,7 +188,7 @@ def second_factor_verify(*, user: User, token: str) -> TOTPDevice | StaticDevice
             .first()
         )
         if device is None:
-            error = str(CODE_INVALID)
+            error: str | None = str(CODE_INVALID)
         else:
             error = _token_error(device, token, invalid=CODE_INVALID)
     if error is not None:

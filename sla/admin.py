@@ -1,12 +1,10 @@
-from django import forms
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from helpdesk.core.textclean import CleanCharField, CleanTextAdminMixin, limit_message
+from accounts.models import User
+from helpdesk.core.adminforms import ServiceChangeForm, ServiceModelAdmin
+from helpdesk.core.textclean import CleanCharField, CleanTextAdminMixin
+from sla import services
 from sla.models import BusinessCalendar, BusinessHours, Holiday, ResponseTimeException
-
-REASON_MAX = 200
-REASON_TOO_LONG = limit_message(_("Keep the reason to {limit} characters or fewer."), REASON_MAX)
 
 
 class BusinessHoursInline(admin.TabularInline):
@@ -25,29 +23,36 @@ class BusinessCalendarAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     inlines = (BusinessHoursInline, HolidayInline)
 
 
-class ResponseTimeExceptionForm(forms.ModelForm):
+class ResponseTimeExceptionForm(ServiceChangeForm):
     # Shown on every ticket the exception covers: one line, under the input rule.
     reason = CleanCharField(
         label=ResponseTimeException._meta.get_field("reason").verbose_name,
-        max_length=REASON_MAX,
-        error_messages={"too_long": REASON_TOO_LONG},
+        max_length=services.EXCEPTION_REASON_MAX,
+        error_messages={"too_long": services.EXCEPTION_REASON_TOO_LONG},
     )
 
     class Meta:
         model = ResponseTimeException
         fields = ("starts_at", "ends_at", "reason", "account")
 
+    def apply(self, *, actor: User) -> list[str]:
+        data = self.cleaned_data
+        services.response_time_exception_save(
+            exception=self.instance,
+            actor=actor,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            reason=data["reason"],
+            account=data["account"],
+        )
+        return []
+
 
 @admin.register(ResponseTimeException)
-class ResponseTimeExceptionAdmin(admin.ModelAdmin):
+class ResponseTimeExceptionAdmin(ServiceModelAdmin):
     form = ResponseTimeExceptionForm
     list_display = ("reason", "starts_at", "ends_at", "account", "created_by")
     list_filter = ("account",)
     list_select_related = ("account", "created_by")
     autocomplete_fields = ("account",)
     date_hierarchy = "starts_at"
-
-    def save_model(self, request, obj, form, change) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)

@@ -8,6 +8,8 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from sla import audit, signals
+        from sla.permissions import staff_permissions_register
 
         signals.connect()
         audit.register()
+        staff_permissions_register()

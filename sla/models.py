@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -148,6 +149,10 @@ class DeadlineTracked(models.Model):
     requests, waiting chats). `sla_next_check_at` is the next instant the sweep has work
     on the row (warning, breach or next escalation level), or null when it has none, so
     the sweep is one indexed range query whatever the number of open items."""
+
+    # Every concrete clock defines its start, with its own label; the sweep and the
+    # reports read it. An annotation only: no field here.
+    created_at: datetime
 
     sla_policy = models.CharField(_("SLA policy"), max_length=20, choices=SlaPolicy.choices)
     sla_kind = models.CharField(_("SLA kind"), max_length=12, choices=SlaKind.choices)

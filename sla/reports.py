@@ -4,6 +4,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -52,7 +53,7 @@ def period_start(moment: datetime, period: str, tz: ZoneInfo) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def classify(row: dict, now: datetime) -> str:
+def classify(row: dict[str, Any], now: datetime) -> str:
     """met, breached, exempt or pending, for one item's clock."""
     if row["sla_kind"] == SlaKind.EXEMPT:
         return "exempt"
@@ -78,9 +79,11 @@ def attainment_report(
     rows: dict[tuple[date, str], ReportRow] = {}
     labels = dict(SlaPolicy.choices)
     for target in sweep.targets():
-        values = target.model.objects.filter(created_at__gte=since, created_at__lte=now).values(
-            "created_at", "sla_policy", "sla_kind", "answered_at", "due_at", "breached_at"
-        )
+        # The plugin checks lookups against the abstract DeadlineTracked, where created_at
+        # is an annotation, not a field; every registered (concrete) model has the field.
+        values = target.model._default_manager.filter(  # type: ignore[misc]
+            created_at__gte=since, created_at__lte=now
+        ).values("created_at", "sla_policy", "sla_kind", "answered_at", "due_at", "breached_at")
         for item in values.iterator(chunk_size=5000):
             kind = str(labels.get(item["sla_policy"], item["sla_policy"]))
             key = (period_start(item["created_at"], period, tz), kind)

@@ -4,10 +4,19 @@ next-check time in step with the row."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Account, User
+from helpdesk.core.textclean import clean_line, limit_message
 from sla.deadlines import Deadline, compute_deadline
-from sla.models import DeadlineTracked, SlaKind, SlaPolicy
+from sla.models import DeadlineTracked, ResponseTimeException, SlaKind, SlaPolicy
 from sla.selectors import calendar_spec_default, exceptions_overlapping, policy_minutes
+
+EXCEPTION_REASON_MAX = 200
+EXCEPTION_REASON_TOO_LONG = limit_message(
+    _("Keep the reason to {limit} characters or fewer."), EXCEPTION_REASON_MAX
+)
 
 
 def deadline_for(*, start: datetime, policy: SlaPolicy, account_id: int | None) -> Deadline:
@@ -57,11 +66,38 @@ def apply_deadline(
     item.sla_next_check_at = next_check_at(item)
 
 
+@transaction.atomic
+def response_time_exception_save(
+    *,
+    exception: ResponseTimeException,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    account: Account | None,
+) -> ResponseTimeException:
+    """Record a response-time exception (as `actor`'s) or change one. Clocks that
+    overlap it become exempt when the sweep reaches them; the cached list is forgotten
+    (sla.signals)."""
+    # Shown on every ticket the exception covers: one line, under the input rule.
+    reason = clean_line(
+        reason,
+        field="reason",
+        max_length=EXCEPTION_REASON_MAX,
+        too_long_message=EXCEPTION_REASON_TOO_LONG,
+    )
+    if exception.pk is None:
+        exception.created_by = actor
+    exception.starts_at, exception.ends_at = starts_at, ends_at
+    exception.reason, exception.account = reason, account
+    exception.full_clean()
+    exception.save()
+    return exception
+
+
 def demo_calendar_seed() -> None:
     """The demo support team: New York, Monday to Friday 9:00-17:00, US holidays."""
     from datetime import date, time
-
-    from django.db import transaction
 
     from sla.models import BusinessCalendar, BusinessHours, Holiday
 

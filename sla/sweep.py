@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -98,7 +99,7 @@ class Change:
     to_level: int = 0
     exception_id: int | None = None
 
-    def values(self, now: datetime) -> dict:
+    def values(self, now: datetime) -> dict[str, Any]:
         interval = _interval()
         if self.step == WARNED:
             return {"warned_at": now, "sla_next_check_at": F("due_at")}
@@ -172,10 +173,11 @@ def sweep_target(target: SweepTarget, *, now: datetime, batch_size: int) -> list
     """One batch for one target, in one transaction."""
     from sla.services import next_check_at
 
+    # _default_manager, Django's way to reach the rows of a model known only by its base.
     model = target.model
     with transaction.atomic():
         rows = list(
-            model.objects.select_for_update(skip_locked=True, of=("self",))
+            model._default_manager.select_for_update(skip_locked=True, of=("self",))
             .filter(sla_next_check_at__lte=now)
             .order_by("sla_next_check_at")[:batch_size]
         )
@@ -191,7 +193,9 @@ def sweep_target(target: SweepTarget, *, now: datetime, batch_size: int) -> list
             decision = decide(row, now, applicable)
             if decision is None:
                 # Checked too early (the schedule changed): put the row back on time.
-                model.objects.filter(pk=row.pk).update(sla_next_check_at=next_check_at(row))
+                model._default_manager.filter(pk=row.pk).update(
+                    sla_next_check_at=next_check_at(row)
+                )
                 continue
             row_outcomes, change = decision
             outcomes.extend(row_outcomes)
@@ -200,7 +204,7 @@ def sweep_target(target: SweepTarget, *, now: datetime, batch_size: int) -> list
             # Conditional on the level we read: a row changed by someone else meanwhile
             # is left alone (row locks already keep other sweeps out on PostgreSQL;
             # SQLite serialises writers instead).
-            model.objects.filter(pk__in=ids, escalation_level=change.from_level).update(
+            model._default_manager.filter(pk__in=ids, escalation_level=change.from_level).update(
                 **change.values(now)
             )
         if outcomes:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from helpdesk.callbacks import services
 from helpdesk.callbacks.models import (
     CallbackAttempt,
@@ -16,6 +17,7 @@ from helpdesk.callbacks.models import (
     CallbackRequest,
     CallbackStatus,
 )
+from helpdesk.core.adminforms import ServiceChangeForm, ServiceModelAdmin
 from helpdesk.core.paginator import CappedCountPaginator
 from helpdesk.core.textclean import CleanCharField
 from helpdesk.core.timefmt import time_left
@@ -33,7 +35,7 @@ class CallbackStateFilter(StateFilter):
         return queryset.filter(status__in=[CallbackStatus.WAITING, CallbackStatus.IN_PROGRESS])
 
 
-class CallbackAdminForm(forms.ModelForm):
+class CallbackAdminForm(ServiceChangeForm):
     claim = forms.BooleanField(label=_("Claim this callback"), required=False)
     attempt_outcome = forms.ChoiceField(
         label=_("Record a call"),
@@ -58,9 +60,32 @@ class CallbackAdminForm(forms.ModelForm):
     complete = forms.BooleanField(label=_("Mark completed"), required=False)
     create_ticket = forms.BooleanField(label=_("Open a ticket from this callback"), required=False)
 
+    service_fields = {"note": "attempt_note"}
+
     class Meta:
         model = CallbackRequest
         fields = ("notes",)
+
+    def apply(self, *, actor: User) -> list[str]:
+        """Claim, record a call, open a ticket, complete or keep notes, in that order."""
+        data, callback, notes = self.cleaned_data, self.instance, []
+        if data.get("claim"):
+            services.callback_claim(callback=callback, specialist=actor)
+        if data.get("attempt_outcome"):
+            services.callback_attempt_record(
+                callback=callback,
+                specialist=actor,
+                outcome=data["attempt_outcome"],
+                note=data.get("attempt_note", ""),
+            )
+        if data.get("create_ticket"):
+            ticket = services.callback_to_ticket(callback=callback, specialist=actor)
+            notes.append(_("Ticket #%s opened.") % ticket.pk)
+        if data.get("complete"):
+            services.callback_complete(callback=callback, specialist=actor, notes=data.get("notes"))
+        elif "notes" in self.changed_data:
+            services.callback_notes_save(callback=callback, specialist=actor, notes=data["notes"])
+        return notes
 
 
 class CallbackAttemptInline(admin.TabularInline):
@@ -87,7 +112,7 @@ class CallbackEventInline(admin.TabularInline):
 
 
 @admin.register(CallbackRequest)
-class CallbackRequestAdmin(admin.ModelAdmin):
+class CallbackRequestAdmin(ServiceModelAdmin):
     """The live callback queue: oldest first, with time waited; claim, record calls,
     complete or open a ticket. Open queue pages refresh when the queue changes."""
 
@@ -208,30 +233,7 @@ class CallbackRequestAdmin(admin.ModelAdmin):
             try:
                 services.callback_claim(callback=callback, specialist=request.user)
                 self.message_user(request, _("You hold callback #%s.") % callback.pk)
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, f"#{callback.pk}: {' '.join(exc.messages)}", messages.ERROR
-                )
-
-    def save_model(self, request, obj, form, change) -> None:
-        data = form.cleaned_data
-        me = request.user
-        try:
-            if data.get("claim"):
-                services.callback_claim(callback=obj, specialist=me)
-            if data.get("attempt_outcome"):
-                services.callback_attempt_record(
-                    callback=obj,
-                    specialist=me,
-                    outcome=data["attempt_outcome"],
-                    note=data.get("attempt_note", ""),
-                )
-            if data.get("create_ticket"):
-                ticket = services.callback_to_ticket(callback=obj, specialist=me)
-                self.message_user(request, _("Ticket #%s opened.") % ticket.pk)
-            if data.get("complete"):
-                services.callback_complete(callback=obj, specialist=me, notes=data.get("notes"))
-            elif "notes" in form.changed_data:
-                services.callback_notes_save(callback=obj, specialist=me, notes=data["notes"])
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            except ValidationError as exc:
+                messages.error(request, f"#{callback.pk}: {' '.join(exc.messages)}")
+            except PermissionDenied as exc:
+                messages.error(request, f"#{callback.pk}: {exc}")

@@ -1,15 +1,17 @@
-"""Who may see and act on callback requests. Views and services enforce these."""
+"""What staff may do with callback requests in the admin. Who may see one is the shared
+customer-item rule, `accounts.permissions.can_view_customer_item`."""
 
-from django.contrib.auth.models import AnonymousUser
-
-from accounts.models import User
-from accounts.permissions import is_agent, is_customer, is_super_admin
-from helpdesk.callbacks.models import CallbackRequest
+from accounts.permissions import SPECIALISTS_GROUP, staff_permissions_grant
+from helpdesk.callbacks.models import CallbackAttempt, CallbackEvent, CallbackRequest
 
 
-def can_view_callback(user: User | AnonymousUser, callback: CallbackRequest) -> bool:
-    if is_agent(user):
-        return True
-    if not is_customer(user) or callback.account_id != user.account_id:
-        return False
-    return is_super_admin(user) or callback.requester_id == user.pk
+def staff_permissions_register() -> None:
+    """Specialists (and so leads) work the callback queue and record calls."""
+    staff_permissions_grant(
+        group=SPECIALISTS_GROUP,
+        models={
+            CallbackRequest: ("view", "change"),
+            CallbackAttempt: ("view", "add"),
+            CallbackEvent: ("view",),
+        },
+    )

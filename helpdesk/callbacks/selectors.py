@@ -10,6 +10,7 @@ from helpdesk.callbacks.models import CallbackRequest, CallbackStatus
 def callback_list_for(*, user: User) -> QuerySet[CallbackRequest]:
     if not is_customer(user):
         return CallbackRequest.objects.none()
+    assert user.account_id is not None  # a customer has an account
     callbacks = CallbackRequest.objects.filter(account_id=user.account_id)
     if not is_super_admin(user):
         callbacks = callbacks.filter(requester=user)

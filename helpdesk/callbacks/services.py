@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PremiumChannel, User
-from accounts.permissions import is_agent, is_customer
+from accounts.permissions import can_view_customer_item, is_agent, is_customer
 from accounts.selectors import Entitlement, entitlement_for
 from helpdesk.callbacks import tasks
 from helpdesk.callbacks.models import (
@@ -20,7 +20,6 @@ from helpdesk.callbacks.models import (
     CallbackRequest,
     CallbackStatus,
 )
-from helpdesk.callbacks.permissions import can_view_callback
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
@@ -97,6 +96,8 @@ def callback_request_create(
     entitlement = entitlement or entitlement_for(user=requester)
     if not entitlement.allows(PremiumChannel.PHONE):
         raise PermissionDenied(CHANNEL_NOT_ALLOWED)
+    # A customer has an account.
+    assert requester.account is not None and requester.account_id is not None
     errors: dict[str, list[ValidationError]] = {}
     try:
         phone = phone_normalise(raw=phone, region=requester.account.country)
@@ -179,7 +180,7 @@ def _queue_changed() -> None:
 
 
 def callback_cancel(*, callback: CallbackRequest, actor: User) -> CallbackRequest:
-    if not can_view_callback(actor, callback):
+    if not can_view_customer_item(actor, callback):
         raise PermissionDenied(NOT_WAITING)
     with transaction.atomic():
         changed = CallbackRequest.objects.filter(
@@ -265,7 +266,7 @@ def callback_to_ticket(*, callback: CallbackRequest, specialist: User) -> "Ticke
     """Open a phone ticket for the customer from this callback, linked to it."""
     with transaction.atomic():
         callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
-        if callback.ticket_id:
+        if callback.ticket is not None:  # no query when ticket_id is null
             return callback.ticket
         calls = "\n".join(
             f"- {a.created_at:%Y-%m-%d %H:%M} UTC {a.get_outcome_display()}: {a.note}"

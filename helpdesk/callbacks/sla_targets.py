@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from helpdesk.callbacks import tasks
 from helpdesk.callbacks.models import CallbackEvent, CallbackRequest
-from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
 from helpdesk.tickets.sla_targets import SWEEP_EVENT_KIND
 from sla import sweep
+from sla.alerts import sla_alert_broadcast
 
 
 def callback_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
@@ -23,31 +23,19 @@ def callback_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
 
 
 def callback_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
-    latest = {o.item_id: o for o in sweep.highest_escalations(outcomes)}
-    if not latest:
+    """The leads' email and the live alert, once per level, after the sweep commits."""
+    escalated = sweep.highest_escalations(outcomes)
+    if not escalated:
         return
-    items = [[o.item_id, o.level] for o in latest.values()]
+    items = [[o.item_id, o.level] for o in escalated]
     transaction.on_commit(lambda: tasks.callback_escalation_notify.delay(items))
-    topics = dict(
-        CallbackRequest.objects.filter(pk__in=list(latest)).values_list("pk", "topic")[:20]
-    )
-    broadcast_on_commit(
-        STAFF_GROUP,
-        {
-            "type": "sla.alert",
-            "total": len(items),
-            "alerts": [
-                {
-                    "kind": "callback",
-                    "id": pk,
-                    "step": "breached" if level == 1 else "escalated",
-                    "level": level,
-                    "subject": f"Callback not started: {topics.get(pk, '')}",
-                    "url": reverse("admin:callbacks_callbackrequest_change", args=[pk]),
-                }
-                for pk, level in items[:20]
-            ],
-        },
+    sla_alert_broadcast(
+        kind="callback",
+        outcomes=escalated,
+        model=CallbackRequest,
+        title_field="topic",
+        subject_prefix="Callback not started: ",
+        url=lambda pk: reverse("admin:callbacks_callbackrequest_change", args=[pk]),
     )
 
 

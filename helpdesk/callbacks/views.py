@@ -10,12 +10,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.middleware import second_factor_verified_required
 from accounts.models import PremiumChannel
-from accounts.permissions import is_agent, is_customer
+from accounts.permissions import can_view_customer_item, is_agent, is_customer
 from accounts.selectors import entitlement_for
 from helpdesk.callbacks import selectors, services
 from helpdesk.callbacks.forms import CallbackForm
 from helpdesk.callbacks.models import CallbackRequest
-from helpdesk.callbacks.permissions import can_view_callback
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -66,7 +65,7 @@ def callback_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def callback_cancel(request: HttpRequest, callback_id: int) -> HttpResponse:
     callback = CallbackRequest.objects.filter(pk=callback_id).first()
-    if callback is None or not can_view_callback(request.user, callback):
+    if callback is None or not can_view_customer_item(request.user, callback):
         raise Http404("No such callback request.")
     try:
         services.callback_cancel(callback=callback, actor=request.user)

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.core.adminforms import ServiceModelAdmin
 from helpdesk.kb.forms import ArticleAdminForm
 from helpdesk.kb.models import Article, ArticleFeedback, HelpQuestion
 from helpdesk.kb.permissions import can_view_deflection_report
@@ -33,7 +34,7 @@ class ArticleFeedbackInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ServiceModelAdmin):
     form = ArticleAdminForm
     list_display = ("title", "language", "is_published", "helpful_yes", "helpful_no", "updated_at")
     list_filter = ("language", "is_published")

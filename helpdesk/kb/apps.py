@@ -9,3 +9,6 @@ class KbConfig(AppConfig):
 
     def ready(self) -> None:
         from helpdesk.kb import signals  # noqa: F401 - connects the search index signals
+        from helpdesk.kb.permissions import staff_permissions_register
+
+        staff_permissions_register()

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from helpdesk.core.adminforms import ServiceChangeForm
 from helpdesk.core.textclean import CleanCharField
 from helpdesk.kb import services
 from helpdesk.kb.models import Article
@@ -40,8 +42,9 @@ def _article_field(name: str, **kwargs) -> CleanCharField:
     return CleanCharField(label=field.verbose_name, help_text=field.help_text, **kwargs)
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """Articles in the admin: the same input rule and limits as `article_save`."""
+class ArticleAdminForm(ServiceChangeForm):
+    """Articles in the admin: the same input rule and limits as `article_save`, which
+    saves them."""
 
     title = _article_field(
         "title",
@@ -69,3 +72,16 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ("title", "slug", "language", "summary", "body", "is_published")
+
+    def apply(self, *, actor: User) -> list[str]:
+        data = self.cleaned_data
+        services.article_save(
+            article=self.instance,
+            slug=data["slug"],
+            title=data["title"],
+            summary=data["summary"],
+            body=data["body"],
+            language=data["language"],
+            is_published=data["is_published"],
+        )
+        return []

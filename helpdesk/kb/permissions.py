@@ -3,7 +3,13 @@
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
-from accounts.permissions import is_customer
+from accounts.permissions import (
+    LEADS_GROUP,
+    SPECIALISTS_GROUP,
+    is_customer,
+    staff_permissions_grant,
+)
+from helpdesk.kb.models import Article, ArticleFeedback, HelpQuestion
 
 
 def can_give_article_feedback(user: User | AnonymousUser) -> bool:
@@ -18,3 +24,17 @@ def can_read_unpublished_articles(user: User | AnonymousUser) -> bool:
 
 def can_view_deflection_report(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.is_staff and user.has_perm("kb.view_helpquestion"))
+
+
+def staff_permissions_register() -> None:
+    """Specialists read articles; leads write them and read the feedback and the help
+    dialog's questions (the deflection report)."""
+    staff_permissions_grant(group=SPECIALISTS_GROUP, models={Article: ("view",)})
+    staff_permissions_grant(
+        group=LEADS_GROUP,
+        models={
+            Article: ("add", "change", "delete"),
+            ArticleFeedback: ("view",),
+            HelpQuestion: ("view",),
+        },
+    )

@@ -1,7 +1,9 @@
 """Reads for the knowledge base: suggestions, articles, votes and the deflection report."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -112,7 +114,7 @@ def deflection_report(*, weeks: int = 12, now: datetime | None = None) -> list[D
             contacted_only=Count("pk", filter=~asked & Q(contacted_at__isnull=False)),
         )
     )
-    by_week = {}
+    by_week: dict[date, Mapping[str, Any]] = {}
     for row in rows:
         week = row["week"]
         week = timezone.localtime(week).date() if isinstance(week, datetime) else week
@@ -120,14 +122,14 @@ def deflection_report(*, weeks: int = 12, now: datetime | None = None) -> list[D
     report = []
     for index in range(weeks):
         week = first_week + timedelta(weeks=weeks - 1 - index)
-        row = by_week.get(week, {})
+        counts = by_week.get(week, {})
         report.append(
             DeflectionWeek(
                 week=week,
-                questions=row.get("questions", 0),
-                opened=row.get("opened", 0),
-                contacted=row.get("contacted", 0),
-                contacted_without_question=row.get("contacted_only", 0),
+                questions=counts.get("questions", 0),
+                opened=counts.get("opened", 0),
+                contacted=counts.get("contacted", 0),
+                contacted_without_question=counts.get("contacted_only", 0),
             )
         )
     return report

@@ -92,10 +92,14 @@ def article_save(
     body: str,
     language: str = "en",
     is_published: bool = True,
+    article: Article | None = None,
 ) -> Article:
-    """Create or update the article with this slug (the search index follows)."""
+    """Create or update an article (the search index follows): `article` when given (the
+    admin's form, which may change the slug too), else the one with this slug."""
     title, summary, body = article_text_clean(title=title, summary=summary, body=body)
-    article = Article.objects.select_for_update().filter(slug=slug).first() or Article(slug=slug)
+    if article is None:
+        article = Article.objects.select_for_update().filter(slug=slug).first() or Article()
+    article.slug = slug
     article.title, article.summary, article.body = title, summary, body
     article.language, article.is_published = language, is_published
     article.full_clean()

@@ -1,22 +1,23 @@
-import csv
+"""Tickets in the admin: specialists' lists and filters, the change form (reply, assign,
+status, reclassify) and bulk actions, every change through the ticket services."""
+
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import User
+from helpdesk.core.adminforms import ServiceChangeForm, ServiceModelAdmin
 from helpdesk.core.paginator import CappedCountPaginator
 from helpdesk.core.textclean import CleanCharField
 from helpdesk.core.timefmt import time_left
 from helpdesk.tickets import services
+from helpdesk.tickets.admin_report import SlaAttainmentReportAdmin
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
     Reply,
@@ -27,7 +28,6 @@ from helpdesk.tickets.models import (
     TicketStatus,
 )
 from sla.models import SlaKind
-from sla.reports import attainment_report
 
 DUE_SOON = timedelta(minutes=15)
 
@@ -120,7 +120,7 @@ class OpenFilter(StateFilter):
         return queryset.filter(status__in=OPEN_STATUSES)
 
 
-class TicketAdminForm(forms.ModelForm):
+class TicketAdminForm(ServiceChangeForm):
     reply_body = CleanCharField(
         label=_("Reply"),
         multiline=True,
@@ -149,22 +149,40 @@ class TicketAdminForm(forms.ModelForm):
         error_messages={"too_long": services.RECLASSIFY_REASON_TOO_LONG},
     )
 
+    # The reclassification's rules (a reason, a change, only a super admin's email
+    # ticket may be business-critical) are the service's; its errors land here.
+    service_fields = {
+        "business_critical": "reclassify",
+        "reason": "reclassify_reason",
+        "body": "reply_body",
+    }
+
     class Meta:
         model = Ticket
         fields = ("status", "assignee")
 
-    def clean(self) -> dict:
-        data = super().clean()
-        target = data.get("reclassify")
-        if target:
-            critical = target == "critical"
-            if critical == self.instance.business_critical:
-                self.add_error("reclassify", services.RECLASSIFY_UNCHANGED)
-            elif critical and self.instance.requester_role != Role.SUPER_ADMIN:
-                self.add_error("reclassify", services.RECLASSIFY_NOT_SUPER_ADMIN)
-            if not data.get("reclassify_reason") and "reclassify_reason" not in self.errors:
-                self.add_error("reclassify_reason", services.RECLASSIFY_REASON_REQUIRED)
-        return data
+    def apply(self, *, actor: User) -> list[str]:
+        """Every change goes through the ticket services, which record it in history."""
+        data, ticket = self.cleaned_data, self.instance
+        if "assignee" in self.changed_data:
+            services.ticket_assign(ticket=ticket, assignee=data["assignee"], actor=actor)
+        if "status" in self.changed_data:
+            services.ticket_set_status(ticket=ticket, status=data["status"], actor=actor)
+        if data.get("reclassify"):
+            services.ticket_reclassify(
+                ticket=ticket,
+                business_critical=data["reclassify"] == "critical",
+                reason=data["reclassify_reason"],
+                actor=actor,
+            )
+        if (data.get("reply_body") or "").strip():
+            services.ticket_reply(
+                ticket=ticket,
+                author=actor,
+                body=data["reply_body"],
+                visibility=ReplyVisibility(data["reply_visibility"]),
+            )
+        return []
 
 
 class TicketEventInline(admin.TabularInline):
@@ -183,7 +201,7 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ServiceModelAdmin):
     form = TicketAdminForm
     list_display = (
         "id",
@@ -312,46 +330,29 @@ class TicketAdmin(admin.ModelAdmin):
             ),
         )
 
-    def save_model(self, request, obj, form, change) -> None:
-        """Every change goes through the ticket services, which record it in history."""
-        data = form.cleaned_data
-        actor = request.user
-        try:
-            with transaction.atomic():
-                if "assignee" in form.changed_data:
-                    services.ticket_assign(ticket=obj, assignee=data["assignee"], actor=actor)
-                if "status" in form.changed_data:
-                    services.ticket_set_status(ticket=obj, status=data["status"], actor=actor)
-                if data.get("reclassify"):
-                    services.ticket_reclassify(
-                        ticket=obj,
-                        business_critical=data["reclassify"] == "critical",
-                        reason=data["reclassify_reason"],
-                        actor=actor,
-                    )
-                if (data.get("reply_body") or "").strip():
-                    services.ticket_reply(
-                        ticket=obj,
-                        author=actor,
-                        body=data["reply_body"],
-                        visibility=ReplyVisibility(data["reply_visibility"]),
-                    )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-
     @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request, queryset) -> None:
-        for ticket in queryset:
-            services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
-        self.message_user(request, _("Assigned to you."))
+        done = _each(
+            request,
+            queryset,
+            lambda ticket: services.ticket_assign(
+                ticket=ticket, assignee=request.user, actor=request.user
+            ),
+        )
+        if done:
+            self.message_user(request, _("Assigned to you."))
 
     @admin.action(description=_("Mark solved"))
     def mark_solved(self, request, queryset) -> None:
-        for ticket in queryset.filter(~Q(status=TicketStatus.SOLVED)):
-            services.ticket_set_status(
+        done = _each(
+            request,
+            queryset.filter(~Q(status=TicketStatus.SOLVED)),
+            lambda ticket: services.ticket_set_status(
                 ticket=ticket, status=TicketStatus.SOLVED, actor=request.user
-            )
-        self.message_user(request, _("Marked solved."))
+            ),
+        )
+        if done:
+            self.message_user(request, _("Marked solved."))
 
     class Media:
         css = {"all": ("css/admin-tickets.css",)}
@@ -369,67 +370,20 @@ class ReplyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(SlaAttainmentReport)
-class SlaAttainmentReportAdmin(admin.ModelAdmin):
-    """Leads' SLA attainment report: per week or month and per kind, with CSV."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        period = "month" if request.GET.get("period") == "month" else "week"
-        rows = attainment_report(period=period)
-        if request.GET.get("format") == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="sla-attainment-{period}.csv"'
-            writer = csv.writer(response)
-            writer.writerow(
-                [
-                    period,
-                    "kind",
-                    "items",
-                    "met",
-                    "breached",
-                    "exempt",
-                    "pending",
-                    "% met",
-                    "median first reply (min)",
-                    "p90 first reply (min)",
-                ]
-            )
-            for r in rows:
-                writer.writerow(
-                    [
-                        r.period.isoformat(),
-                        r.kind,
-                        r.items,
-                        r.met,
-                        r.breached,
-                        r.exempt,
-                        r.pending,
-                        _blank(r.percent_met),
-                        _blank(r.median_minutes),
-                        _blank(r.p90_minutes),
-                    ]
-                )
-            return response
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("SLA attainment report"),
-            "rows": rows,
-            "period": period,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/sla_report.html", context)
+def _each(request, queryset, change) -> int:
+    """Apply `change` to each ticket; a refusal is shown as an error for that ticket
+    (the others go ahead). Returns how many were changed."""
+    done = 0
+    for ticket in queryset:
+        try:
+            change(ticket)
+        except ValidationError as exc:
+            messages.error(request, f"#{ticket.pk}: {' '.join(exc.messages)}")
+        except PermissionDenied as exc:
+            messages.error(request, f"#{ticket.pk}: {exc}")
+        else:
+            done += 1
+    return done
 
 
-def _blank(value: float | None) -> str:
-    return "" if value is None else str(value)
+admin.site.register(SlaAttainmentReport, SlaAttainmentReportAdmin)

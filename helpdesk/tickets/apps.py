@@ -8,6 +8,8 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        from helpdesk.tickets.permissions import staff_permissions_register
         from helpdesk.tickets.sla_targets import register
 
         register()
+        staff_permissions_register()

@@ -4,9 +4,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.permissions import is_agent, is_customer, is_super_admin
+from accounts.permissions import can_view_customer_item, is_agent, is_customer, is_super_admin
 from helpdesk.tickets.models import OPEN_STATUSES, Reply, ReplyVisibility, Ticket
-from helpdesk.tickets.permissions import can_view_ticket
 
 
 def ticket_list_for(*, user: User) -> QuerySet[Ticket]:
@@ -15,6 +14,7 @@ def ticket_list_for(*, user: User) -> QuerySet[Ticket]:
         return Ticket.objects.all()
     if not is_customer(user):
         return Ticket.objects.none()
+    assert user.account_id is not None  # a customer has an account
     tickets = Ticket.objects.filter(account_id=user.account_id)
     if not is_super_admin(user):
         tickets = tickets.filter(requester=user)
@@ -28,7 +28,7 @@ def ticket_get_for(*, user: User, ticket_id: int) -> Ticket:
         .filter(pk=ticket_id)
         .first()
     )
-    if ticket is None or not can_view_ticket(user, ticket):
+    if ticket is None or not can_view_customer_item(user, ticket):
         raise Http404("No such ticket.")
     return ticket
 

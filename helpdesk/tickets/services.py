@@ -75,8 +75,8 @@ def _event(
     kind: TicketEventKind,
     *,
     actor: User | None,
-    from_value: str = "",
-    to_value: str = "",
+    from_value: User | str = "",
+    to_value: User | str = "",
     reason: str = "",
     at: datetime | None = None,
 ) -> TicketEvent:
@@ -174,6 +174,7 @@ def _ticket_insert(
     business_critical: bool,
     created_by: User | None,
 ) -> Ticket:
+    assert requester.account_id is not None  # ticket_create admits customers only
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket(
@@ -327,7 +328,7 @@ def ticket_reclassify(
             # The new deadline is still ahead: the escalation starts over.
             ticket.breached_at = None
             ticket.escalation_level = 0
-            if ticket.warn_at > now:
+            if ticket.warn_at is not None and ticket.warn_at > now:  # set by apply_deadline
                 ticket.warned_at = None
         ticket.sla_next_check_at = next_check_at(ticket)
         ticket.full_clean()

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.urls import reverse
 
-from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
 from helpdesk.tickets import tasks
 from helpdesk.tickets.models import Ticket, TicketEvent, TicketEventKind
 from sla import sweep
+from sla.alerts import sla_alert_broadcast
 
 # History entry for each sweep step, shared by tickets and callback requests.
 SWEEP_EVENT_KIND = {
@@ -18,12 +18,10 @@ SWEEP_EVENT_KIND = {
     sweep.OVERDUE: TicketEventKind.OVERDUE,
     sweep.EXEMPT: TicketEventKind.EXEMPT,
 }
-# Live alerts carry a few items each; the digest email has them all.
-ALERT_ITEMS_MAX = 20
 
 
 def ticket_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
-    reasons = {}
+    reasons: dict[int | None, str] = {}
     exception_ids = {o.exception_id for o in outcomes if o.exception_id}
     if exception_ids:
         from sla.models import ResponseTimeException
@@ -45,35 +43,20 @@ def ticket_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
 
 def ticket_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
     """Queue emails and the live alert for after the sweep's transaction commits."""
-    warned = [o.item_id for o in outcomes if o.step == sweep.WARNED]
-    escalated = [[o.item_id, o.step, o.level] for o in sweep.highest_escalations(outcomes)]
-    if warned:
-        transaction.on_commit(lambda: tasks.sla_warning_notify.delay(warned))
-    if escalated:
-        transaction.on_commit(lambda: tasks.sla_escalation_notify.delay(escalated))
-    shown = (escalated + [[pk, sweep.WARNED, 0] for pk in warned])[:ALERT_ITEMS_MAX]
-    if not shown:
-        return
-    subjects = dict(
-        Ticket.objects.filter(pk__in=[pk for pk, _, _ in shown]).values_list("pk", "subject")
-    )
-    broadcast_on_commit(
-        STAFF_GROUP,
-        {
-            "type": "sla.alert",
-            "total": len(escalated) + len(warned),
-            "alerts": [
-                {
-                    "kind": "ticket",
-                    "id": pk,
-                    "step": step,
-                    "level": level,
-                    "subject": subjects.get(pk, ""),
-                    "url": reverse("admin:tickets_ticket_change", args=[pk]),
-                }
-                for pk, step, level in shown
-            ],
-        },
+    warned = [o for o in outcomes if o.step == sweep.WARNED]
+    escalated = sweep.highest_escalations(outcomes)
+    warned_ids = [o.item_id for o in warned]
+    escalated_items: list[list[int | str]] = [[o.item_id, o.step, o.level] for o in escalated]
+    if warned_ids:
+        transaction.on_commit(lambda: tasks.sla_warning_notify.delay(warned_ids))
+    if escalated_items:
+        transaction.on_commit(lambda: tasks.sla_escalation_notify.delay(escalated_items))
+    sla_alert_broadcast(
+        kind="ticket",
+        outcomes=escalated + warned,
+        model=Ticket,
+        title_field="subject",
+        url=lambda pk: reverse("admin:tickets_ticket_change", args=[pk]),
     )
 
 

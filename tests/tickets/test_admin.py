@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from helpdesk.tickets.models import Ticket, TicketEventKind, TicketStatus
+from helpdesk.tickets import services
+from helpdesk.tickets.models import Ticket, TicketChannel, TicketEventKind, TicketStatus
 from tests.factories import LeadFactory, StaffFactory, SuperAdminFactory, UserFactory, ticket_for
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +116,113 @@ def test_changelist_does_not_count_every_ticket(client, django_assert_max_num_qu
     with django_assert_max_num_queries(12):
         response = _changelist(client)
     assert response.status_code == 200
+
+
+# ---- Service refusals in the admin: shown, and nothing changed ------------------------
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def test_a_reclassification_the_service_refuses_is_a_form_error_and_changes_nothing(client):
+    """A super admin's chat ticket cannot be business-critical: the form lets the choice
+    through (it does not know the channel rule), the service refuses it, and the
+    assignment made in the same post is rolled back with it."""
+    ticket = ticket_for(SuperAdminFactory(), channel=TicketChannel.CHAT)
+    agent = StaffFactory()
+    client.force_login(agent)
+    response = _change(
+        client,
+        ticket,
+        assignee=agent.pk,
+        reclassify="critical",
+        reclassify_reason="Revenue at risk",
+        reply_body="We are on it",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert str(services.RECLASSIFY_NOT_SUPER_ADMIN) in page
+    assert not any("was changed successfully" in m for m in _messages(response))
+    ticket.refresh_from_db()
+    assert ticket.assignee is None and not ticket.business_critical
+    assert ticket.answered_at is None and not ticket.replies.exists()
+    assert list(ticket.events.values_list("kind", flat=True)) == [TicketEventKind.CREATED]
+    assert not LogEntry.objects.filter(object_id=str(ticket.pk)).exists()
+
+
+def test_a_refused_admin_change_sends_no_email(client, mailoutbox):
+    ticket = ticket_for(SuperAdminFactory(), channel=TicketChannel.CHAT)
+    mailoutbox.clear()
+    client.force_login(StaffFactory())
+    response = _change(
+        client,
+        ticket,
+        reply_body="We are on it",
+        reclassify="critical",
+        reclassify_reason="Revenue at risk",
+    )
+    assert response.status_code == 200
+    assert mailoutbox == []
+
+
+def test_a_forged_post_without_the_history_formset_keeps_nothing(client):
+    """A post the admin shows again (here: the inline's management form is missing)
+    keeps nothing the services did while the main form was validated."""
+    ticket = ticket_for(SuperAdminFactory())
+    client.force_login(StaffFactory())
+    url = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+    response = client.post(
+        url,
+        {
+            "status": ticket.status,
+            "assignee": "",
+            "reply_body": "We are on it",
+            "reply_visibility": "public",
+            "reclassify": "",
+            "reclassify_reason": "",
+        },
+    )
+    assert response.status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.answered_at is None and not ticket.replies.exists()
+
+
+def test_a_staff_user_who_is_not_a_specialist_gets_the_services_refusal(client):
+    """Admin rights on tickets without being a specialist or lead: the ticket services
+    refuse, the change form says so, and nothing is assigned."""
+    ticket = ticket_for(SuperAdminFactory())
+    clerk = UserFactory(account=None, role="", is_staff=True)
+    clerk.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="tickets", codename__in=["view_ticket", "change_ticket"]
+        )
+    )
+    client.force_login(clerk)
+    response = _change(client, ticket, assignee=StaffFactory().pk)
+    assert response.status_code == 200
+    assert str(services.STAFF_ONLY) in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_bulk_actions_show_the_services_refusal_and_change_nothing(client):
+    ticket = ticket_for(SuperAdminFactory())
+    clerk = UserFactory(account=None, role="", is_staff=True)
+    clerk.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="tickets", codename__in=["view_ticket", "change_ticket"]
+        )
+    )
+    client.force_login(clerk)
+    url = reverse("admin:tickets_ticket_changelist")
+    for action, done in (("assign_to_me", "Assigned to you."), ("mark_solved", "Marked solved.")):
+        response = client.post(
+            url, {"action": action, "_selected_action": [ticket.pk]}, follow=True
+        )
+        shown = _messages(response)
+        assert f"#{ticket.pk}: {services.STAFF_ONLY}" in shown
+        assert done not in shown
+    ticket.refresh_from_db()
+    assert ticket.assignee is None and ticket.status == TicketStatus.NEW
+    assert list(ticket.events.values_list("kind", flat=True)) == [TicketEventKind.CREATED]

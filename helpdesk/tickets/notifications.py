@@ -1,0 +1,121 @@
+"""Ticket emails: who receives each one and what it says. The tasks call these with ids;
+each re-reads the rows, so a retried task sends the same email."""
+
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
+from accounts.selectors import staff_emails
+from helpdesk.core.links import portal_url
+from helpdesk.tickets.models import Reply, Ticket
+
+
+def _ticket_page(ticket: Ticket) -> str:
+    return portal_url(reverse("ticket_detail", args=[ticket.pk]))
+
+
+def _ticket_admin_page(ticket: Ticket) -> str:
+    return portal_url(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+
+
+def ticket_created_notify(*, ticket_id: int) -> None:
+    """The requester's confirmation, with the deadline in their time zone."""
+    ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first()
+    if ticket is None:
+        return
+    requester = ticket.requester
+    with translation.override("en"):
+        body = render_to_string(
+            "helpdesk/email/ticket_created.txt",
+            {"ticket": ticket, "tz": requester.time_zone, "url": _ticket_page(ticket)},
+        )
+    send_mail(
+        f"[#{ticket.pk}] We received your request: {ticket.subject}",
+        body,
+        None,
+        [requester.email],
+    )
+
+
+def ticket_reply_notify(*, reply_id: int) -> None:
+    """A specialist's public reply, to the requester (internal notes send nothing)."""
+    reply = Reply.objects.select_related("ticket__requester", "author").filter(pk=reply_id).first()
+    if reply is None or not reply.is_public:
+        return
+    ticket = reply.ticket
+    with translation.override("en"):
+        body = render_to_string(
+            "helpdesk/email/ticket_reply.txt",
+            {"ticket": ticket, "reply": reply, "url": _ticket_page(ticket)},
+        )
+    send_mail(f"[#{ticket.pk}] New reply: {ticket.subject}", body, None, [ticket.requester.email])
+
+
+def business_critical_alert(*, ticket_id: int) -> None:
+    """A business-critical ticket, to every active specialist."""
+    ticket = Ticket.objects.select_related("account", "requester").filter(pk=ticket_id).first()
+    if ticket is None:
+        return
+    recipients = staff_emails(group=SPECIALISTS_GROUP)
+    if not recipients:
+        return
+    body = render_to_string(
+        "helpdesk/email/business_critical.txt",
+        {"ticket": ticket, "url": _ticket_admin_page(ticket)},
+    )
+    send_mail(f"[#{ticket.pk}] Business-critical: {ticket.subject}", body, None, recipients)
+
+
+def sla_warning_notify(*, ticket_ids: list[int]) -> None:
+    """Deadline warning: to each ticket's assignee, or to the specialists if unassigned;
+    one digest per set of recipients. Tickets answered meanwhile are left out."""
+    tickets = Ticket.objects.filter(pk__in=ticket_ids, answered_at__isnull=True).select_related(
+        "assignee"
+    )
+    by_recipients: dict[tuple[str, ...], list[Ticket]] = {}
+    specialists: tuple[str, ...] | None = None
+    for ticket in tickets:
+        if ticket.assignee and ticket.assignee.is_active:
+            recipients: tuple[str, ...] = (ticket.assignee.email,)
+        else:
+            if specialists is None:
+                specialists = tuple(staff_emails(group=SPECIALISTS_GROUP))
+            recipients = specialists
+        if recipients:
+            by_recipients.setdefault(recipients, []).append(ticket)
+    for recipients, group in by_recipients.items():
+        body = render_to_string(
+            "helpdesk/email/sla_digest.txt",
+            {
+                "intro": "These tickets are close to their first-reply deadline:",
+                "items": [{"ticket": t, "url": _ticket_admin_page(t)} for t in group],
+            },
+        )
+        send_mail(
+            f"Deadline warning: {len(group)} ticket(s) due soon", body, None, list(recipients)
+        )
+
+
+def sla_escalation_notify(*, items: list[list[int | str]]) -> None:
+    """Breaches and escalations, as [ticket id, step, level]: one digest to the leads."""
+    levels = {int(pk): (step, int(level)) for pk, step, level in items}
+    leads = staff_emails(group=LEADS_GROUP)
+    if not leads:
+        return
+    rows = [
+        {
+            "ticket": t,
+            "step": levels[t.pk][0],
+            "level": levels[t.pk][1],
+            "url": _ticket_admin_page(t),
+        }
+        for t in Ticket.objects.filter(pk__in=levels).select_related("account")
+    ]
+    body = render_to_string(
+        "helpdesk/email/sla_digest.txt",
+        {"intro": "These tickets have passed their first-reply deadline:", "items": rows},
+    )
+    top = max(level for _, level in levels.values())
+    send_mail(f"SLA escalation (level {top}): {len(rows)} ticket(s)", body, None, leads)
