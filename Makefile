@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-insecure-lint-key} $(VENV)/bin/lint-imports
+	SECRET_KEY=$${SECRET_KEY:-insecure-lint-key} $(PY) -m mypy
 
 format: $(STAMP)
 	$(PY) -m ruff format .

@@ -17,7 +17,9 @@ class AuditlogMiddleware(BaseAuditlogMiddleware):
 
     @staticmethod
     def _get_remote_addr(request: HttpRequest) -> str | None:
-        if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
+        # auditlog.conf (imported with its middleware) sets this setting's default on
+        # django.conf.settings at run time, where the stubs cannot see it.
+        if getattr(settings, "AUDITLOG_DISABLE_REMOTE_ADDR", False):
             return None
         try:
             # The column is an IP address: junk from a misconfigured proxy must not

@@ -37,7 +37,7 @@ class TolerantRedisCache(RedisCache):
             _unavailable("read")
             return default
 
-    def get_many(self, keys: Any, version: int | None = None) -> dict:
+    def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
         try:
             return super().get_many(keys, version)
         except Exception:
@@ -64,7 +64,7 @@ class TolerantRedisCache(RedisCache):
         except Exception:
             _unavailable("write")
 
-    def set_many(self, *args: Any, **kwargs: Any) -> list:
+    def set_many(self, *args: Any, **kwargs: Any) -> list[Any]:
         try:
             return super().set_many(*args, **kwargs)
         except Exception:

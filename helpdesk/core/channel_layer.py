@@ -22,7 +22,7 @@ What the stock pub/sub layer lacks, and this adds:
 import asyncio
 import logging
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from channels_redis.pubsub import (
     RedisPubSubChannelLayer,
@@ -61,7 +61,11 @@ class _PubSub(PubSub):
 
 
 class _Shard(RedisSingleShardConnection):
-    def __init__(self, host: dict, channel_layer: "TolerantLoopLayer") -> None:
+    # Set by channels-redis (untyped) and by _ensure_redis.
+    _redis: aioredis.Redis | None
+    _pubsub: PubSub | None
+
+    def __init__(self, host: dict[str, Any], channel_layer: "TolerantLoopLayer") -> None:
         super().__init__(host, channel_layer)
         # Everything this process should be subscribed to, made or not yet made.
         self._wanted: set[str] = set()
@@ -101,6 +105,7 @@ class _Shard(RedisSingleShardConnection):
             missing = self._wanted - self._subscribed_to
             if missing:
                 self._ensure_redis()
+                assert self._pubsub is not None  # made by _ensure_redis with the client
                 await self._pubsub.subscribe(*missing)
                 self._subscribed_to |= missing
             self._missing = False
@@ -130,6 +135,8 @@ class _Shard(RedisSingleShardConnection):
 
 
 class TolerantLoopLayer(RedisPubSubLoopLayer):
+    _shards: list[_Shard]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._shards = [_Shard(shard.host, self) for shard in self._shards]
@@ -213,6 +220,12 @@ class LayerEventHook:
         return await self._layer_receive()
 
 
+class _Closes(Protocol):
+    close_code: int
+
+    async def close(self, code: int) -> None: ...
+
+
 class EndsOnLayerLoss(LayerEventHook):
     """For a consumer that only relays group events (the SLA alerts): a failed receive on
     the channel layer (Redis away, or LayerConnectionLost once it is back) closes the
@@ -228,5 +241,6 @@ class EndsOnLayerLoss(LayerEventHook):
             logger.info("channel layer receive failed; closing the socket", exc_info=True)
             return {"type": "layer.lost"}
 
-    async def layer_lost(self, event: dict[str, Any]) -> None:
+    async def layer_lost(self: _Closes, event: dict[str, Any]) -> None:
+        # A mixin: `close` is the consumer's.
         await self.close(code=self.close_code)

@@ -36,7 +36,7 @@ class RefuseNulInAddressMiddleware:
 class UserTimezoneMiddleware:
     """Show times in the logged-in user's own time zone."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -3,6 +3,7 @@ process, and atomic, so requests that arrive together cannot all slip under the 
 
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -70,7 +71,7 @@ def axes_client_ip(request: HttpRequest) -> str:
     return client_address(request)
 
 
-def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
     """django-axes' account key: emails are stored lower-case, so `Lead@X` and `lead@x`
     are one account and share one failure count."""
     field = settings.AXES_USERNAME_FORM_FIELD

@@ -6,7 +6,7 @@ Services call `clean_line` / `clean_text` (every path reaches them); forms and a
 use `CleanCharField`, the same rule, for early messages. Infrastructure: imports no app."""
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +16,13 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+else:
+    # A message: a str or a lazy translation (gettext_lazy, format_lazy). The stubs' alias
+    # when type checking; django-stubs-ext is a dev dependency, so not imported at run time.
+    StrOrPromise = str | Promise
 
 CONTROL_CHARACTERS = _("Remove the invisible control characters from this text.")
 NOT_TEXT = _("Send this as text.")
@@ -33,13 +40,13 @@ _BIDI_CONTROLS = dict.fromkeys(range(0x202A, 0x202F)) | dict.fromkeys(range(0x20
 _number = lazy(lambda value: number_format(value, force_grouping=True), str)
 
 
-def limit_message(message: str, limit: int) -> Promise:
+def limit_message(message: StrOrPromise, limit: int) -> StrOrPromise:
     """`message` (translated lazily) with `{limit}` written as the reader's language
     writes numbers: "20,000" in English, "20 000" in French."""
     return format_lazy(message, limit=_number(limit))
 
 
-def _error(message: str, code: str, field: str | None) -> ValidationError:
+def _error(message: StrOrPromise, code: str, field: str | None) -> ValidationError:
     error = ValidationError(message, code=code)
     return ValidationError({field: error}) if field else error
 
@@ -59,8 +66,8 @@ def _bounded(
     *,
     field: str | None,
     max_length: int | None,
-    required_message: str | None,
-    too_long_message: str | None,
+    required_message: StrOrPromise | None,
+    too_long_message: StrOrPromise | None,
 ) -> str:
     if not text:
         if required_message:
@@ -77,8 +84,8 @@ def clean_line(
     *,
     field: str | None = None,
     max_length: int | None,
-    required_message: str | None = None,
-    too_long_message: str | None = None,
+    required_message: StrOrPromise | None = None,
+    too_long_message: StrOrPromise | None = None,
 ) -> str:
     """One-line text (a subject, a topic, a name, a phone number): runs of whitespace,
     tabs and newlines become one space, bidirectional controls are removed, control
@@ -100,8 +107,8 @@ def clean_text(
     *,
     field: str | None = None,
     max_length: int | None,
-    required_message: str | None = None,
-    too_long_message: str | None = None,
+    required_message: StrOrPromise | None = None,
+    too_long_message: StrOrPromise | None = None,
 ) -> str:
     """Multi-line text (a description, a reply, a chat message): line breaks become
     "\\n", tab and newline are kept, surrounding whitespace is stripped, control
