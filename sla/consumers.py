@@ -15,6 +15,7 @@ from accounts.selectors import SocketAccess, socket_access
 from accounts.two_factor import session_second_factor_ok
 from helpdesk.core.channel_layer import EndsOnLayerLoss, forget_channel
 from helpdesk.core.realtime import STAFF_GROUP, user_group
+from helpdesk.core.sockets import recheck_periodically
 
 logger = logging.getLogger(__name__)
 
@@ -50,18 +51,9 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        self.recheck_task = asyncio.create_task(self.recheck_periodically())
-
-    async def recheck_periodically(self) -> None:
-        """Every CHAT_ACCESS_RECHECK_SECONDS, whether or not alerts arrive (a change
-        that sent no signal still closes the feed in time)."""
-        while not self.rights_lost:
-            await asyncio.sleep(max(settings.CHAT_ACCESS_RECHECK_SECONDS, 1))
-            try:
-                if not await self.recheck():
-                    return
-            except Exception:
-                logger.warning("staff alerts access re-check failed", exc_info=True)
+        self.recheck_task = asyncio.create_task(
+            recheck_periodically(self.recheck, closed=lambda: self.rights_lost)
+        )
 
     async def disconnect(self, code: int) -> None:
         task = getattr(self, "recheck_task", None)

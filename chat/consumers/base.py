@@ -38,6 +38,7 @@ from chat.consumers.frames import (
 )
 from chat.consumers.writer import MessageWriter
 from helpdesk.core.channel_layer import LayerEventHook, forget_channel
+from helpdesk.core.sockets import recheck_periodically
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,9 @@ class ChatSocket(MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
             await self.join(group)
         self.access_checked_at = time.monotonic()
         await self.accept()
-        self.recheck_task = asyncio.create_task(self.recheck_periodically())
+        self.recheck_task = asyncio.create_task(
+            recheck_periodically(self.recheck_access, closed=lambda: self.rights_lost)
+        )
         return True
 
     async def disconnect(self, code: int) -> None:
@@ -182,18 +185,6 @@ class ChatSocket(MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
         path does not query for a check that the timer is about to make anyway."""
         interval = settings.CHAT_ACCESS_RECHECK_SECONDS
         return time.monotonic() - self.access_checked_at > 2 * interval
-
-    async def recheck_periodically(self) -> None:
-        """Re-check the user's rights every CHAT_ACCESS_RECHECK_SECONDS, so a change that
-        sent no signal (a bulk update, a row deleted in SQL) closes the socket within
-        that time even if nothing is said on it. A database outage keeps the socket."""
-        while not self.rights_lost:
-            await asyncio.sleep(max(settings.CHAT_ACCESS_RECHECK_SECONDS, 1))
-            try:
-                if not await self.recheck_access():
-                    return
-            except Exception:
-                logger.warning("socket access re-check failed", exc_info=True)
 
     async def recheck_access(self) -> bool:
         """Check the user's rights now; close the socket (and deliver nothing more) if

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,17 +14,7 @@ from accounts.selectors import entitlement_for
 from helpdesk.callbacks import selectors, services
 from helpdesk.callbacks.forms import CallbackForm
 from helpdesk.callbacks.models import CallbackRequest
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
-    return {"__all__": [str(m) for m in exc.messages]}
-
-
-def _form_errors(form: forms.Form) -> dict[str, list[str]]:
-    """A form's own errors, keyed like `_errors` ("__all__" for the form as a whole)."""
-    return {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
+from helpdesk.core.errors import form_errors, validation_errors
 
 
 @login_required
@@ -39,7 +28,7 @@ def callback_new(request: HttpRequest) -> HttpResponse:
         )
     form = CallbackForm(request.POST)
     if not form.is_valid():
-        return JsonResponse({"errors": _form_errors(form)}, status=400)
+        return JsonResponse({"errors": form_errors(form)}, status=400)
     try:
         callback, created = services.callback_request_create(
             requester=request.user,
@@ -51,7 +40,7 @@ def callback_new(request: HttpRequest) -> HttpResponse:
     except PermissionDenied as exc:
         return JsonResponse({"errors": {"__all__": [str(exc)]}}, status=403)
     except ValidationError as exc:
-        return JsonResponse({"errors": _errors(exc)}, status=400)
+        return JsonResponse({"errors": validation_errors(exc)}, status=400)
     confirmation = render_to_string(
         "helpdesk/callback_confirmation.html", {"callback": callback}, request=request
     )

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,29 +12,15 @@ from accounts.models import PremiumChannel
 from accounts.permissions import can_flag_business_critical, is_customer
 from accounts.selectors import entitlement_for
 from helpdesk.callbacks.selectors import callback_list_for
+from helpdesk.core.errors import form_errors, validation_errors, wants_json
 from helpdesk.tickets import selectors, services
 from helpdesk.tickets.forms import ReplyForm, TicketForm
 from helpdesk.tickets.models import ReplyVisibility, Ticket, TicketChannel
 from helpdesk.tickets.permissions import can_write_internal_note
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
-    return {"__all__": [str(m) for m in exc.messages]}
-
-
-def _form_errors(form: forms.Form) -> dict[str, list[str]]:
-    """A form's own errors, keyed like `_errors` ("__all__" for the form as a whole)."""
-    return {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
-
-
 def _refused(request: HttpRequest, message: str) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"errors": {"__all__": [str(message)]}}, status=403)
     raise PermissionDenied(message)
 
@@ -60,7 +45,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         )
     form = TicketForm(request.POST)
     if not form.is_valid():
-        return _ticket_form_invalid(request, context, form, _form_errors(form))
+        return _ticket_form_invalid(request, context, form, form_errors(form))
     data = form.cleaned_data
     # A regular user's request that carries the flag at all is refused, whatever its value.
     flag = bool(data.get("business_critical")) or (
@@ -78,11 +63,11 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     except PermissionDenied as exc:
         return _refused(request, str(exc))
     except ValidationError as exc:
-        return _ticket_form_invalid(request, context, form, _errors(exc))
+        return _ticket_form_invalid(request, context, form, validation_errors(exc))
     confirmation = render_to_string(
         "helpdesk/ticket_confirmation.html", {"ticket": ticket}, request=request
     )
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "ticket": ticket.pk,
@@ -99,7 +84,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 def _ticket_form_invalid(
     request: HttpRequest, context: dict, form: TicketForm, errors: dict[str, list[str]]
 ) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"errors": errors}, status=400)
     return render(
         request,
@@ -147,7 +132,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return _refused(request, services.INTERNAL_NOTE_FORBIDDEN)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _reply_invalid(request, ticket, form, _form_errors(form))
+        return _reply_invalid(request, ticket, form, form_errors(form))
     try:
         reply = services.ticket_reply(
             ticket=ticket,
@@ -158,8 +143,8 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     except PermissionDenied as exc:
         return _refused(request, str(exc))
     except ValidationError as exc:
-        return _reply_invalid(request, ticket, form, _errors(exc))
-    if _wants_json(request):
+        return _reply_invalid(request, ticket, form, validation_errors(exc))
+    if wants_json(request):
         return JsonResponse({"reply": reply.pk}, status=201)
     messages.success(request, _("Your reply was sent."))
     return redirect("ticket_detail", ticket_id=ticket.pk)
@@ -168,7 +153,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def _reply_invalid(
     request: HttpRequest, ticket: Ticket, form: ReplyForm, errors: dict[str, list[str]]
 ) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"errors": errors}, status=400)
     return render(
         request,
