@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,8 @@ class AccountsConfig(AppConfig):
 
         signals.connect()
         audit.register()
+        # Registers the outbox handlers of account emails in every process.
+        import_module("accounts.notifications")
         staff_permissions_register()
 
 

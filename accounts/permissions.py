@@ -104,9 +104,11 @@ def staff_record_excluded() -> Q:
 def staff_permissions_register() -> None:
     """Both staff groups read customer records; leads manage customers and read the login
     failures (django-axes) and the audit log, changing neither (superusers lift
-    lockouts; nobody edits an audit entry)."""
+    lockouts; nobody edits an audit entry), and watch the outbox of outgoing emails."""
     from auditlog.models import LogEntry
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from helpdesk.core.outbox.models import OutboxMessage
 
     staff_permissions_grant(
         group=SPECIALISTS_GROUP,
@@ -128,5 +130,7 @@ def staff_permissions_register() -> None:
             AccessFailureLog: ("view",),
             AccessLog: ("view",),
             LogEntry: ("view",),
+            # The outbox: what waits to be sent, what failed and why; Retry for stopped rows.
+            OutboxMessage: ("view", "retry"),
         },
     )

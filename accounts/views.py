@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.notifications import reset_link_lifetime
 from accounts.permissions import is_agent, is_customer
 from accounts.selectors import (
     HOW_TO_GET_PREMIUM,
@@ -18,7 +19,6 @@ from accounts.selectors import (
     subscriptions_for_account,
 )
 from accounts.services import password_reset_complete, password_reset_request
-from accounts.tasks import reset_link_lifetime
 from helpdesk.core.ratelimit import client_address
 
 

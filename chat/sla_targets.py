@@ -3,12 +3,12 @@
 import logging
 from collections.abc import Sequence
 
-from django.db import transaction
 from django.urls import reverse
 
 from accounts.permissions import SPECIALISTS_GROUP, staff_permissions_grant
-from chat import tasks
+from chat import notifications
 from chat.models import Conversation, Message
+from helpdesk.core.outbox.services import outbox_digest_key, outbox_enqueue
 from sla import sweep
 from sla.alerts import sla_alert_broadcast
 
@@ -23,12 +23,17 @@ def chat_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
 
 
 def chat_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
-    """The leads' email and the live alert, once per level, after the sweep commits."""
+    """The leads' email (in the outbox, in the sweep's transaction) and the live alert
+    after the sweep commits, once per level."""
     escalated = sweep.highest_escalations(outcomes)
     if not escalated:
         return
     items = [[o.item_id, o.level] for o in escalated]
-    transaction.on_commit(lambda: tasks.chat_wait_escalation_notify.delay(items))
+    outbox_enqueue(
+        kind=notifications.CHAT_WAIT_ESCALATION,
+        key=outbox_digest_key(notifications.CHAT_WAIT_ESCALATION, items),
+        payload={"items": items},
+    )
     console = reverse("chat_console")
     sla_alert_broadcast(
         kind="chat",

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "auditlog",
+    "health_check",
+    # The transactional outbox (infrastructure: emails and notices leave through it).
+    "helpdesk.core.outbox",
     "accounts",
     # The project package: the migrations that created the tables of the three apps
     # below (before they were apps), the demo seed, template tags and the audit admin.
@@ -349,9 +352,27 @@ SLA_ESCALATION_INTERVAL_MINUTES = env.int("SLA_ESCALATION_INTERVAL_MINUTES", def
 SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=30)
 SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=5000)
 # Exactly one beat process schedules this; any number of workers run it.
+# The outbox relay delivers side effects whose kick after commit did not reach the
+# broker, and failed ones again, with backoff (docs/operations.md, "Outages").
+OUTBOX_RELAY_INTERVAL_SECONDS = env.int("OUTBOX_RELAY_INTERVAL_SECONDS", default=15)
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.tasks.sla_sweep", "schedule": float(SLA_SWEEP_INTERVAL_SECONDS)},
+    "outbox-relay": {"task": "outbox.relay", "schedule": float(OUTBOX_RELAY_INTERVAL_SECONDS)},
 }
+# The relay leaves a fresh row this long to its kick after commit.
+OUTBOX_KICK_GRACE_SECONDS = env.int("OUTBOX_KICK_GRACE_SECONDS", default=10)
+# Failed deliveries are tried again after 30 s, 1 min, 2 min, ... at most an hour apart;
+# after this many attempts (about 3 hours) a row stops and waits for a lead's Retry.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+# A row claimed this long ago and not finished was interrupted (above the task time limit).
+OUTBOX_CLAIM_TIMEOUT_SECONDS = env.int("OUTBOX_CLAIM_TIMEOUT_SECONDS", default=300)
+OUTBOX_RELAY_BATCH_SIZE = env.int("OUTBOX_RELAY_BATCH_SIZE", default=500)
+# Sent rows are kept this long for operators, then deleted.
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
+# /readyz fails when a delivery has waited longer than this (broker or workers away).
+OUTBOX_HEALTH_MAX_AGE_SECONDS = env.int("OUTBOX_HEALTH_MAX_AGE_SECONDS", default=900)
 # A specialist should start a requested callback within this many minutes.
 CALLBACK_TARGET_MINUTES = env.int("CALLBACK_TARGET_MINUTES", default=5)
 # Email tickets a customer user may submit per hour before being asked to wait.

@@ -1,5 +1,6 @@
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
+from health_check.views import HealthCheckView
 
 # The admin pages of these models were under admin/helpdesk/ until tickets, callbacks and
 # the knowledge base became apps; emails sent before then still link there.
@@ -20,6 +21,19 @@ MOVED_ADMIN_PAGES = {
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness probe for load balancers; also the benchmarks' trivial baseline view."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# Readiness: the database, the cache, the SLA sweep having run within three intervals
+# and no outbox delivery waiting too long; JSON with ?format=json or Accept. Answers 500
+# with the reason of each failing check.
+readyz = HealthCheckView.as_view(
+    checks=(
+        "health_check.checks.Database",
+        "health_check.checks.Cache",
+        "sla.health.SweepRecent",
+        "helpdesk.core.outbox.health.OutboxBacklog",
+    )
+)
 
 
 def moved_admin_page(request: HttpRequest, model: str, rest: str) -> HttpResponse:

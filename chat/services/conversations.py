@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import PremiumChannel, User
 from accounts.permissions import is_agent
 from accounts.selectors import Entitlement, entitlement_for
-from chat import selectors, tasks
+from chat import notifications, selectors
 from chat.models import OPEN_STATUSES, Conversation, ConversationStatus, Message
 from chat.payloads import conversation_payload
 from chat.services.messages import (
@@ -21,6 +21,7 @@ from chat.services.messages import (
     message_clean,
     message_store,
 )
+from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.core.realtime import (
     CONSOLE_GROUP,
@@ -196,8 +197,11 @@ def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
         )
         if was_waiting:
             _queue_changed()
-        pk = conversation.pk
-        transaction.on_commit(lambda: tasks.chat_transcript_email.delay(pk))
+        outbox_enqueue(
+            kind=notifications.CHAT_TRANSCRIPT,
+            key=f"{notifications.CHAT_TRANSCRIPT}:{conversation.pk}",
+            payload={"conversation_id": conversation.pk},
+        )
     return conversation
 
 

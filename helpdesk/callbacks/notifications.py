@@ -1,5 +1,6 @@
 """Callback emails: who receives each one and what it says. The tasks call these with
-ids; each re-reads the rows, so a retried task sends the same email."""
+ids; each re-reads the rows, so a retried task sends the same email. The services record
+each email in the outbox (kinds below) in the transaction of their change."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -10,8 +11,13 @@ from accounts.permissions import LEADS_GROUP
 from accounts.selectors import staff_emails
 from helpdesk.callbacks.models import CallbackRequest
 from helpdesk.core.links import portal_url
+from helpdesk.core.outbox.services import outbox_handler
+
+CALLBACK_ABANDONED = "callbacks.abandoned"
+CALLBACK_ESCALATION = "callbacks.escalation"
 
 
+@outbox_handler(CALLBACK_ABANDONED)
 def callback_abandoned_notify(*, callback_id: int) -> None:
     """Three calls did not reach the customer: tell them, with the other ways in."""
     callback = CallbackRequest.objects.select_related("requester").filter(pk=callback_id).first()
@@ -30,6 +36,7 @@ def callback_abandoned_notify(*, callback_id: int) -> None:
     )
 
 
+@outbox_handler(CALLBACK_ESCALATION)
 def callback_escalation_notify(*, items: list[list[int]]) -> None:
     """Callbacks not started within their target, as [callback id, level]: one email to
     the leads."""

@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import PremiumChannel, User
 from accounts.permissions import can_view_customer_item, is_agent, is_customer
 from accounts.selectors import Entitlement, entitlement_for
-from helpdesk.callbacks import tasks
+from helpdesk.callbacks import notifications
 from helpdesk.callbacks.models import (
     CallbackAttempt,
     CallbackOutcome,
     CallbackRequest,
     CallbackStatus,
 )
+from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
@@ -235,7 +236,11 @@ def callback_attempt_record(
             callback.status = CallbackStatus.ABANDONED
             callback.closed_at = timezone.now()
             callback.save(update_fields=["status", "closed_at"])
-            transaction.on_commit(lambda: tasks.callback_abandoned_notify.delay(callback.pk))
+            outbox_enqueue(
+                kind=notifications.CALLBACK_ABANDONED,
+                key=f"{notifications.CALLBACK_ABANDONED}:{callback.pk}",
+                payload={"callback_id": callback.pk},
+            )
     return attempt
 
 

@@ -3,11 +3,11 @@ like any other. Their history rows and the leads' notifications."""
 
 from collections.abc import Sequence
 
-from django.db import transaction
 from django.urls import reverse
 
-from helpdesk.callbacks import tasks
+from helpdesk.callbacks import notifications
 from helpdesk.callbacks.models import CallbackEvent, CallbackRequest
+from helpdesk.core.outbox.services import outbox_digest_key, outbox_enqueue
 from helpdesk.tickets.sla_targets import SWEEP_EVENT_KIND
 from sla import sweep
 from sla.alerts import sla_alert_broadcast
@@ -23,12 +23,17 @@ def callback_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
 
 
 def callback_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
-    """The leads' email and the live alert, once per level, after the sweep commits."""
+    """The leads' email (in the outbox, in the sweep's transaction) and the live alert
+    after the sweep commits, once per level."""
     escalated = sweep.highest_escalations(outcomes)
     if not escalated:
         return
     items = [[o.item_id, o.level] for o in escalated]
-    transaction.on_commit(lambda: tasks.callback_escalation_notify.delay(items))
+    outbox_enqueue(
+        kind=notifications.CALLBACK_ESCALATION,
+        key=outbox_digest_key(notifications.CALLBACK_ESCALATION, items),
+        payload={"items": items},
+    )
     sla_alert_broadcast(
         kind="callback",
         outcomes=escalated,

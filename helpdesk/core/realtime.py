@@ -17,6 +17,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import DatabaseError, close_old_connections, transaction
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,10 @@ def broadcast_now(group: str, event: dict[str, Any]) -> None:
         return
     try:
         async_to_sync(layer.group_send)(group, event)
+    except (OSError, RedisConnectionError) as exc:
+        # Redis is away: one line per event, not a traceback each (sockets catch up on
+        # resume; what must not be lost goes through the outbox).
+        logger.warning("broadcast to %s failed: %s", group, exc)
     except Exception:
         logger.exception("broadcast to %s failed", group)
 

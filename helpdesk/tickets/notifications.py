@@ -1,5 +1,6 @@
 """Ticket emails: who receives each one and what it says. The tasks call these with ids;
-each re-reads the rows, so a retried task sends the same email."""
+each re-reads the rows, so a retried task sends the same email. The services record
+each email in the outbox (kinds below) in the transaction of their change."""
 
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -9,7 +10,14 @@ from django.utils import translation
 from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
 from accounts.selectors import staff_emails
 from helpdesk.core.links import portal_url
+from helpdesk.core.outbox.services import outbox_handler
 from helpdesk.tickets.models import Reply, Ticket
+
+TICKET_CREATED = "tickets.created"
+TICKET_REPLY = "tickets.reply"
+BUSINESS_CRITICAL = "tickets.business_critical"
+SLA_WARNING = "tickets.sla_warning"
+SLA_ESCALATION = "tickets.sla_escalation"
 
 
 def _ticket_page(ticket: Ticket) -> str:
@@ -20,6 +28,7 @@ def _ticket_admin_page(ticket: Ticket) -> str:
     return portal_url(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
 
 
+@outbox_handler(TICKET_CREATED)
 def ticket_created_notify(*, ticket_id: int) -> None:
     """The requester's confirmation, with the deadline in their time zone."""
     ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first()
@@ -39,6 +48,7 @@ def ticket_created_notify(*, ticket_id: int) -> None:
     )
 
 
+@outbox_handler(TICKET_REPLY)
 def ticket_reply_notify(*, reply_id: int) -> None:
     """A specialist's public reply, to the requester (internal notes send nothing)."""
     reply = Reply.objects.select_related("ticket__requester", "author").filter(pk=reply_id).first()
@@ -53,6 +63,7 @@ def ticket_reply_notify(*, reply_id: int) -> None:
     send_mail(f"[#{ticket.pk}] New reply: {ticket.subject}", body, None, [ticket.requester.email])
 
 
+@outbox_handler(BUSINESS_CRITICAL)
 def business_critical_alert(*, ticket_id: int) -> None:
     """A business-critical ticket, to every active specialist."""
     ticket = Ticket.objects.select_related("account", "requester").filter(pk=ticket_id).first()
@@ -68,6 +79,7 @@ def business_critical_alert(*, ticket_id: int) -> None:
     send_mail(f"[#{ticket.pk}] Business-critical: {ticket.subject}", body, None, recipients)
 
 
+@outbox_handler(SLA_WARNING)
 def sla_warning_notify(*, ticket_ids: list[int]) -> None:
     """Deadline warning: to each ticket's assignee, or to the specialists if unassigned;
     one digest per set of recipients. Tickets answered meanwhile are left out."""
@@ -98,6 +110,7 @@ def sla_warning_notify(*, ticket_ids: list[int]) -> None:
         )
 
 
+@outbox_handler(SLA_ESCALATION)
 def sla_escalation_notify(*, items: list[list[int | str]]) -> None:
     """Breaches and escalations, as [ticket id, step, level]: one digest to the leads."""
     levels = {int(pk): (step, int(level)) for pk, step, level in items}

@@ -12,9 +12,10 @@ from accounts.audit import audit_record
 from accounts.models import PremiumChannel, Role, User
 from accounts.permissions import can_flag_business_critical, is_agent, is_customer
 from accounts.selectors import Entitlement, entitlement_for
+from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
-from helpdesk.tickets import tasks
+from helpdesk.tickets import notifications
 from helpdesk.tickets.models import (
     Reply,
     ReplyVisibility,
@@ -204,9 +205,17 @@ def _ticket_insert(
         )
         ticket.save()
         _event(ticket, TicketEventKind.CREATED, actor=created_by or requester, at=now)
-        transaction.on_commit(lambda: tasks.ticket_created_notify.delay(ticket.pk))
+        outbox_enqueue(
+            kind=notifications.TICKET_CREATED,
+            key=f"{notifications.TICKET_CREATED}:{ticket.pk}",
+            payload={"ticket_id": ticket.pk},
+        )
         if business_critical:
-            transaction.on_commit(lambda: tasks.business_critical_alert.delay(ticket.pk))
+            outbox_enqueue(
+                kind=notifications.BUSINESS_CRITICAL,
+                key=f"{notifications.BUSINESS_CRITICAL}:{ticket.pk}",
+                payload={"ticket_id": ticket.pk},
+            )
     return ticket
 
 
@@ -253,7 +262,11 @@ def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVi
                 _event(ticket, TicketEventKind.FIRST_REPLY, actor=author, at=now)
             if ticket.status in (TicketStatus.NEW, TicketStatus.OPEN):
                 _set_status(ticket, TicketStatus.WAITING_ON_CUSTOMER, author)
-            transaction.on_commit(lambda: tasks.ticket_reply_notify.delay(reply.pk))
+            outbox_enqueue(
+                kind=notifications.TICKET_REPLY,
+                key=f"{notifications.TICKET_REPLY}:{reply.pk}",
+                payload={"reply_id": reply.pk},
+            )
         elif not is_agent(author) and ticket.status != TicketStatus.OPEN:
             _set_status(ticket, TicketStatus.OPEN, author)
     return reply

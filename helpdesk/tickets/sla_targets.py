@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 
-from django.db import transaction
 from django.urls import reverse
 
-from helpdesk.tickets import tasks
+from helpdesk.core.outbox.services import outbox_digest_key, outbox_enqueue
+from helpdesk.tickets import notifications
 from helpdesk.tickets.models import Ticket, TicketEvent, TicketEventKind
 from sla import sweep
 from sla.alerts import sla_alert_broadcast
@@ -42,15 +42,24 @@ def ticket_sla_record(outcomes: Sequence[sweep.Outcome]) -> None:
 
 
 def ticket_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
-    """Queue emails and the live alert for after the sweep's transaction commits."""
+    """Record the emails in the outbox, in the sweep's transaction, and queue the live
+    alert for after it commits."""
     warned = [o for o in outcomes if o.step == sweep.WARNED]
     escalated = sweep.highest_escalations(outcomes)
     warned_ids = [o.item_id for o in warned]
     escalated_items: list[list[int | str]] = [[o.item_id, o.step, o.level] for o in escalated]
     if warned_ids:
-        transaction.on_commit(lambda: tasks.sla_warning_notify.delay(warned_ids))
+        outbox_enqueue(
+            kind=notifications.SLA_WARNING,
+            key=outbox_digest_key(notifications.SLA_WARNING, warned_ids),
+            payload={"ticket_ids": warned_ids},
+        )
     if escalated_items:
-        transaction.on_commit(lambda: tasks.sla_escalation_notify.delay(escalated_items))
+        outbox_enqueue(
+            kind=notifications.SLA_ESCALATION,
+            key=outbox_digest_key(notifications.SLA_ESCALATION, escalated_items),
+            payload={"items": escalated_items},
+        )
     sla_alert_broadcast(
         kind="ticket",
         outcomes=escalated + warned,

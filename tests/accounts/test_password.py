@@ -16,7 +16,9 @@ from django.utils import timezone
 from accounts.services import password_reset_request
 from tests.factories import PASSWORD, StaffFactory, SuperAdminFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# The reset email is recorded in the outbox and leaves when the request commits, as in
+# production: these tests commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PORTAL = "https://support.example.com"
 NEW_PASSWORD = "lantern-orchard-1987"

@@ -77,6 +77,8 @@ LEADS = SPECIALISTS | {
     "axes.view_accessfailurelog",
     "axes.view_accesslog",
     "auditlog.view_logentry",
+    "outbox.view_outboxmessage",
+    "outbox.retry_outboxmessage",
 }
 
 
