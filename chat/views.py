@@ -66,7 +66,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "waiting_since": _("waiting {minutes} min"),
         "just_now": _("just now"),
         "with": _("{customer} · {account}"),
-        "earlier": _("Earlier messages of this long chat are in its transcript (admin: Chats)."),
+        "earlier": _("Show earlier messages"),
         "typing": _("{name} is typing…"),
         "ended_by_customer": _("The customer ended the chat."),
         "ended_by_specialist": _("You ended the chat."),

@@ -129,8 +129,9 @@ class ConsoleConsumer(ChatSocket):
 
     @database_sync_to_async
     def _page(self, frame: dict) -> dict[str, Any]:
+        bounds = page_bounds(frame)  # a malformed frame is refused as such, first
         conversation = self._own(conversation_id_of(frame))
-        return selectors.history_page(conversation=conversation, **page_bounds(frame))
+        return selectors.history_page(conversation=conversation, **bounds)
 
     async def history(self, frame: dict) -> None:
         # A page of one chat, which the console merges without switching to it: the
