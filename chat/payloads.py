@@ -3,7 +3,16 @@ group events, built in one place for the services (events) and the consumers (fr
 
 from typing import Any
 
-from chat.models import Conversation, Message
+from chat.models import Conversation, ConversationStatus, Message
+
+
+def ended_by_role(conversation: Conversation) -> str | None:
+    """Which side ended the chat ("customer" or "specialist"), None while it is open: in
+    the live "ended" event and in every resume, so a side that missed the event learns
+    it from its next resume."""
+    if conversation.status != ConversationStatus.ENDED:
+        return None
+    return "customer" if conversation.ended_by_id == conversation.customer_id else "specialist"
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -24,6 +33,7 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "id": conversation.pk,
         "topic": conversation.topic,
         "status": conversation.status,
+        "ended_by": ended_by_role(conversation),
         "customer_name": conversation.customer.get_full_name(),
         "account_name": conversation.account.name,
         "specialist_name": specialist.get_short_name() if specialist else "",

@@ -1,6 +1,7 @@
 """Reads for live chat: the customer's open chat, history, the queue and presence."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
@@ -19,17 +20,19 @@ from chat.models import (
     PresenceStatus,
     SpecialistPresence,
 )
-from chat.payloads import message_payload
+from chat.payloads import conversation_payload, message_payload
+from chat.permissions import can_read_conversation
 from helpdesk.tickets.selectors import ticket_open_list_for
 
 # Until there is history to learn from, assume a specialist picks a chat up in a minute.
 DEFAULT_WAIT_SECONDS = 60
 
-# History sent in one frame (a resume, the console's state) is the newest messages up to
-# these bounds: Daphne refuses frames over 1 MiB, which a long chat of pasted logs (or a
-# few hundred 4,000-character messages in Japanese, six bytes each as JSON) passed, and
-# the console could then not connect at all. Older messages stay in the transcript; the
-# frame's "from_seq" tells the client where what it was sent begins.
+# One frame (or HTTP page) of history holds at most these: Daphne refuses frames over
+# 1 MiB, which a long chat of pasted logs (or a few hundred 4,000-character messages in
+# Japanese, six bytes each as JSON) passed, and the console could then not connect at
+# all. A client opening a chat gets the newest page ("from_seq" says where it begins;
+# earlier pages come by asking "before"); a resuming client gets the oldest page after
+# what it holds and asks "after" the last one while "more" is true.
 HISTORY_MESSAGES = 200
 HISTORY_BYTES = 600_000
 
@@ -54,11 +57,30 @@ def conversation_for_participant(*, conversation_id: int, user: User) -> Convers
     return None
 
 
+def conversation_readable_by(
+    *, conversation_id: int, user: User, session: Mapping[str, Any], user_agent: str
+) -> Conversation | None:
+    """The conversation if this user may read its history (chat.permissions), else None."""
+    conversation = (
+        Conversation.objects.select_related("specialist", "customer", "account", "ended_by")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation and can_read_conversation(
+        user, conversation=conversation, session=session, user_agent=user_agent
+    ):
+        return conversation
+    return None
+
+
 def messages_latest_after(
-    *, conversation: Conversation, after_seq: int = 0, limit: int
+    *, conversation: Conversation, after_seq: int = 0, before_seq: int | None = None, limit: int
 ) -> list[Message]:
-    """The newest `limit` messages after `after_seq`, oldest first."""
+    """The newest `limit` messages after `after_seq` (and before `before_seq`), oldest
+    first."""
     newest = conversation.messages.filter(seq__gt=after_seq).select_related("sender")
+    if before_seq is not None:
+        newest = newest.filter(seq__lt=before_seq)
     return list(reversed(newest.order_by("-seq")[:limit]))
 
 
@@ -68,26 +90,81 @@ def messages_in_order(*, conversation: Conversation) -> QuerySet[Message]:
 
 
 def message_history(
-    *, conversation: Conversation, after_seq: int, budget: int = HISTORY_BYTES
+    *,
+    conversation: Conversation,
+    after_seq: int = 0,
+    before_seq: int | None = None,
+    limit: int = HISTORY_MESSAGES,
+    budget: int = HISTORY_BYTES,
 ) -> dict[str, Any]:
-    """The newest messages after `after_seq` that fit `budget` bytes of JSON (at least
-    one), as a frame's "messages", and, if older ones were left out, the sequence number
-    they start from ("from_seq")."""
+    """The newest messages after `after_seq` (and before `before_seq`) that fit `budget`
+    bytes of JSON (at least one), as a frame's "messages", and, if older ones were left
+    out, the sequence number they start from ("from_seq"): an opening client's first
+    page, or the page before what it shows."""
     newest = messages_latest_after(
-        conversation=conversation, after_seq=after_seq, limit=HISTORY_MESSAGES + 1
+        conversation=conversation,
+        after_seq=after_seq,
+        before_seq=before_seq,
+        limit=limit + 1,
     )
     payloads = [message_payload(m) for m in newest]
     kept: list[dict[str, Any]] = []
     size = 0
     for payload in reversed(payloads):
         size += len(json.dumps(payload))
-        if kept and (size > budget or len(kept) == HISTORY_MESSAGES):
+        if kept and (size > budget or len(kept) == limit):
             break
         kept.append(payload)
     kept.reverse()
     # Set only when older messages were left out: where what was sent begins.
     from_seq = kept[0]["seq"] if len(kept) < len(payloads) else None
     return {"messages": kept, "from_seq": from_seq}
+
+
+def message_page(
+    *,
+    conversation: Conversation,
+    after_seq: int,
+    limit: int = HISTORY_MESSAGES,
+    budget: int = HISTORY_BYTES,
+) -> dict[str, Any]:
+    """The oldest messages after `after_seq`, at most `limit` (capped at
+    HISTORY_MESSAGES) and `budget` bytes of JSON (at least one), oldest first: a resuming
+    client's page. While "more" is true it asks again after "next_after", the last one
+    sent, so a client behind by any number gets them all, in order, each once."""
+    limit = max(1, min(limit, HISTORY_MESSAGES))
+    rows = conversation.messages.filter(seq__gt=after_seq).select_related("sender")
+    oldest = list(rows.order_by("seq")[: limit + 1])
+    kept: list[dict[str, Any]] = []
+    size = 0
+    for message in oldest[:limit]:
+        payload = message_payload(message)
+        size += len(json.dumps(payload))
+        if kept and size > budget:
+            break
+        kept.append(payload)
+    more = len(kept) < len(oldest)
+    return {"messages": kept, "more": more, "next_after": kept[-1]["seq"] if more else None}
+
+
+def history_page(
+    *,
+    conversation: Conversation,
+    after_seq: int | None = None,
+    before_seq: int | None = None,
+    limit: int = HISTORY_MESSAGES,
+) -> dict[str, Any]:
+    """A page of a chat as the sockets and the HTTP endpoint send it, with the chat's
+    state (status, who ended it): after `after_seq` ("page": oldest first, "more" and
+    "next_after"), or before `before_seq` ("earlier": the newest before it, "from_seq"
+    while earlier ones remain)."""
+    limit = max(1, min(limit, HISTORY_MESSAGES))
+    state = conversation_payload(conversation)
+    if before_seq is not None:
+        earlier = message_history(conversation=conversation, before_seq=before_seq, limit=limit)
+        return {"type": "earlier", "conversation": state, **earlier}
+    page = message_page(conversation=conversation, after_seq=after_seq or 0, limit=limit)
+    return {"type": "page", "conversation": state, **page}
 
 
 def specialists_online_count() -> int:

@@ -1,11 +1,58 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from accounts.middleware import second_factor_verified_required
 from accounts.permissions import is_agent
+from chat import selectors
+
+NO_SUCH_CHAT = "No such chat."
+BAD_PAGE = gettext_lazy("Ask for a page with after, or before, a sequence number (and a limit).")
+# Sequence numbers and limits are 64-bit at most: anything else is a bad request.
+_NUMBER_MAX = 2**63 - 1
+
+
+def _number(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name)
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) > _NUMBER_MAX:
+        raise ValueError(name)
+    return int(raw)
+
+
+@require_GET
+@login_required
+@second_factor_verified_required
+def history(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """A page of a chat's history, for its customer or its specialist under the rule of
+    the socket that carries it (chat.permissions): ?after=<seq> (oldest first, "more"
+    and "next_after") or ?before=<seq> (the newest before it, "from_seq"), &limit=."""
+    conversation = selectors.conversation_readable_by(
+        conversation_id=conversation_id,
+        user=request.user,
+        session=request.session,
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    if conversation is None:
+        raise Http404(NO_SUCH_CHAT)  # someone else's chat reveals nothing, not even that it exists
+    try:
+        before_seq = _number(request, "before")
+        after_seq = _number(request, "after")
+        limit = _number(request, "limit")
+    except ValueError:
+        return JsonResponse({"errors": {"__all__": [str(BAD_PAGE)]}}, status=400)
+    page = selectors.history_page(
+        conversation=conversation,
+        after_seq=after_seq,
+        before_seq=before_seq,
+        limit=selectors.HISTORY_MESSAGES if limit is None else limit,
+    )
+    return JsonResponse(page)
 
 
 @login_required
@@ -19,7 +66,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "waiting_since": _("waiting {minutes} min"),
         "just_now": _("just now"),
         "with": _("{customer} · {account}"),
-        "earlier": _("Earlier messages of this long chat are in its transcript (admin: Chats)."),
+        "earlier": _("Show earlier messages"),
         "typing": _("{name} is typing…"),
         "ended_by_customer": _("The customer ended the chat."),
         "ended_by_specialist": _("You ended the chat."),

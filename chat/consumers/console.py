@@ -7,13 +7,18 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
-from accounts.permissions import is_agent
-from accounts.two_factor import session_second_factor_ok
 from chat import selectors, services
 from chat.consumers.base import ChatSocket, Handler
-from chat.consumers.frames import CLOSE_FORBIDDEN, conversation_id_of, seq_of, ticket_link
-from chat.models import PresenceStatus, SenderRole
+from chat.consumers.frames import (
+    CLOSE_FORBIDDEN,
+    conversation_id_of,
+    page_bounds,
+    seq_of,
+    ticket_link,
+)
+from chat.models import Conversation, PresenceStatus, SenderRole
 from chat.payloads import conversation_payload
+from chat.permissions import can_use_console
 from helpdesk.core.realtime import CONSOLE_GROUP, call_service, conversation_group, user_group
 
 
@@ -39,7 +44,7 @@ class ConsoleConsumer(ChatSocket):
         }
 
     def allowed(self, user: User, session: dict[str, Any]) -> bool:
-        return is_agent(user) and session_second_factor_ok(user=user, session=session)
+        return can_use_console(user, session=session)
 
     async def connect(self) -> None:
         self.held = set()
@@ -90,8 +95,9 @@ class ConsoleConsumer(ChatSocket):
         ]
 
     def _conversation(
-        self, conversation, after_seq: int = 0, budget: int = selectors.HISTORY_BYTES
+        self, conversation: Conversation, budget: int = selectors.HISTORY_BYTES
     ) -> dict[str, Any]:
+        """A chat as the console opens it: the customer's card and the newest page."""
         customer = conversation.customer
         return {
             **conversation_payload(conversation),
@@ -103,25 +109,35 @@ class ConsoleConsumer(ChatSocket):
                 "open_tickets": selectors.customer_open_tickets(customer=customer),
             },
             "ticket": ticket_link(conversation.ticket_id) if conversation.ticket_id else None,
-            **selectors.message_history(
-                conversation=conversation, after_seq=after_seq, budget=budget
-            ),
+            **selectors.message_history(conversation=conversation, budget=budget),
         }
 
     @database_sync_to_async
-    def _conversation_frame(self, conversation_id: int, after_seq: int) -> dict[str, Any]:
+    def _conversation_frame(self, conversation_id: int) -> dict[str, Any]:
+        return {
+            "type": "conversation",
+            "conversation": self._conversation(self._own(conversation_id)),
+        }
+
+    def _own(self, conversation_id: int) -> Conversation:
         conversation = selectors.conversation_for_participant(
             conversation_id=conversation_id, user=self.user
         )
         if conversation is None:
             raise PermissionDenied(services.NOT_A_PARTICIPANT)
-        return {"type": "conversation", "conversation": self._conversation(conversation, after_seq)}
+        return conversation
+
+    @database_sync_to_async
+    def _page(self, frame: dict) -> dict[str, Any]:
+        bounds = page_bounds(frame)  # a malformed frame is refused as such, first
+        conversation = self._own(conversation_id_of(frame))
+        return selectors.history_page(conversation=conversation, **bounds)
 
     async def history(self, frame: dict) -> None:
-        # A catch-up (the console asks after a pong showed a gap): the messages only, as
-        # "catch_up", so the console merges them without switching to that chat.
-        payload = await self._conversation_frame(conversation_id_of(frame), seq_of(frame))
-        await self.send_json({**payload, "type": "catch_up"})
+        # A page of one chat, which the console merges without switching to it: the
+        # next page after "after_seq" (a reconnect, a gap a pong showed, a chat that
+        # ended meanwhile: its state says so), or the one before "before_seq".
+        await self.send_json(await self._page(frame))
 
     async def accept_chat(self, frame: dict) -> None:
         conversation = await call_service(
@@ -135,7 +151,7 @@ class ConsoleConsumer(ChatSocket):
         if conversation_id not in self.held:
             self.held.add(conversation_id)
             await self.join(conversation_group(conversation_id))
-        await self.send_json(await self._conversation_frame(conversation_id, 0))
+        await self.send_json(await self._conversation_frame(conversation_id))
 
     async def message(self, frame: dict) -> None:
         await self.queue_message(conversation_id_of(frame), frame)

@@ -3,15 +3,22 @@
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied
 
-from accounts.models import PremiumChannel, User
-from accounts.permissions import is_customer
-from accounts.selectors import entitlement_for
+from accounts.models import User
 from chat import selectors, services
 from chat.consumers.base import ChatSocket, Handler
-from chat.consumers.frames import CLOSE_FORBIDDEN, NO_OPEN_CHAT, is_mobile_app, seq_of
+from chat.consumers.frames import (
+    CLOSE_FORBIDDEN,
+    NO_OPEN_CHAT,
+    conversation_id_of,
+    page_bounds,
+    seq_of,
+    user_agent,
+)
 from chat.models import ConversationStatus, SenderRole
 from chat.payloads import conversation_payload
+from chat.permissions import can_use_customer_chat
 from helpdesk.core.realtime import (
     QUEUE_GROUP,
     account_group,
@@ -31,6 +38,7 @@ class CustomerChatConsumer(ChatSocket):
     def handlers(self) -> dict[str, Handler]:
         return {
             "resume": self.resume,
+            "history": self.history,
             "start": self.start,
             "message": self.message,
             "typing": self.customer_typing,
@@ -40,9 +48,7 @@ class CustomerChatConsumer(ChatSocket):
         }
 
     def allowed(self, user: User, session: dict[str, Any]) -> bool:
-        if not is_customer(user) or is_mobile_app(self.scope):
-            return False
-        return entitlement_for(user=user).allows(PremiumChannel.CHAT)
+        return can_use_customer_chat(user, user_agent=user_agent(self.scope))
 
     async def connect(self) -> None:
         user = self.user
@@ -58,22 +64,46 @@ class CustomerChatConsumer(ChatSocket):
 
     @database_sync_to_async
     def _snapshot(self, after_seq: int, held: int | None = None) -> dict[str, Any]:
+        """The "history" frame: the open chat (else the one the client holds or this
+        socket followed, if it ended meanwhile: its state says who ended it), and its
+        messages. A client that holds messages (after_seq > 0) gets the oldest page after
+        them, with "more" while more follow; one that holds none, the newest page."""
         conversation = selectors.conversation_open_for(customer=self.user)
-        if conversation is None and self.conversation_id:
-            # Just ended: still show its history and the end.
+        ended_id = held or self.conversation_id
+        if conversation is None and ended_id:
             conversation = selectors.conversation_for_participant(
-                conversation_id=self.conversation_id, user=self.user
+                conversation_id=ended_id, user=self.user
             )
         if conversation is not None and held is not None and held != conversation.pk:
             after_seq = 0
         frame: dict[str, Any] = {"type": "history", "conversation": None, "messages": []}
         if conversation:
             frame["conversation"] = conversation_payload(conversation)
-            frame.update(selectors.message_history(conversation=conversation, after_seq=after_seq))
+            if after_seq:
+                page = selectors.message_page(conversation=conversation, after_seq=after_seq)
+                frame.update(page, from_seq=None)
+            else:
+                frame.update(selectors.message_history(conversation=conversation), more=False)
             frame["queue"] = self._queue(conversation)
-        else:
+        if conversation is None or conversation.status == ConversationStatus.ENDED:
             frame["availability"] = self._availability()
         return frame
+
+    @database_sync_to_async
+    def _page(self, frame: dict) -> dict[str, Any]:
+        # The chat this socket follows, or the one named (its own, maybe just ended).
+        conversation_id = (
+            conversation_id_of(frame) if "conversation" in frame else self.conversation_id
+        )
+        bounds = page_bounds(frame)
+        if conversation_id is None:
+            raise PermissionDenied(NO_OPEN_CHAT)
+        conversation = selectors.conversation_for_participant(
+            conversation_id=conversation_id, user=self.user
+        )
+        if conversation is None:
+            raise PermissionDenied(services.NOT_A_PARTICIPANT)
+        return selectors.history_page(conversation=conversation, **bounds)
 
     def _availability(self, position: int | None = None) -> dict[str, Any]:
         a = selectors.availability(position=position)
@@ -105,9 +135,18 @@ class CustomerChatConsumer(ChatSocket):
             raise ValueError("conversation")
         snapshot = await self._snapshot(seq_of(frame), held)
         conversation = snapshot["conversation"]
-        if conversation and conversation["id"] != self.conversation_id:
+        if conversation and conversation["status"] == ConversationStatus.ENDED:
+            if conversation["id"] == self.conversation_id:
+                await self.leave(conversation_group(conversation["id"]))
+                self.conversation_id = None
+        elif conversation and conversation["id"] != self.conversation_id:
             await self.follow(conversation["id"])
         await self.send_json(snapshot)
+
+    async def history(self, frame: dict) -> None:
+        # The next page of a resume ("after_seq": the last one the client holds), or the
+        # page before the first one it shows ("before_seq").
+        await self.send_json(await self._page(frame))
 
     async def follow(self, conversation_id: int) -> None:
         if self.conversation_id and self.conversation_id != conversation_id:

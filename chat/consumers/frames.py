@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy, trans_real
 
-from accounts import selectors as accounts_selectors
 from chat.services import NOT_A_PARTICIPANT
 
 # Larger frames are refused before parsing: a message is at most 4,000 characters,
@@ -73,8 +72,8 @@ def _headers(scope: dict) -> dict[str, str]:
     return {k.decode("latin1").lower(): v.decode("latin1") for k, v in scope.get("headers", [])}
 
 
-def is_mobile_app(scope: dict) -> bool:
-    return accounts_selectors.is_mobile_app(_headers(scope).get("user-agent", ""))
+def user_agent(scope: dict) -> str:
+    return _headers(scope).get("user-agent", "")
 
 
 def scope_language(scope: dict) -> str:
@@ -107,6 +106,14 @@ def seq_of(frame: dict, key: str = "after_seq") -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= ID_MAX:
         raise ValueError(key)
     return value
+
+
+def page_bounds(frame: dict) -> dict[str, int | None]:
+    """A "history" frame's page: after "after_seq" (the next page of a resume), or
+    before "before_seq" (earlier messages than the client shows)."""
+    if "before_seq" in frame:
+        return {"after_seq": None, "before_seq": seq_of(frame, "before_seq")}
+    return {"after_seq": seq_of(frame), "before_seq": None}
 
 
 def conversation_id_of(frame: dict) -> int:

@@ -25,7 +25,7 @@ def client_strings() -> dict[str, str]:
         "online": _("{count} specialists online."),
         "joined": _("{name} joined the chat."),
         "with": _("Chatting with {name}"),
-        "earlier": _("Earlier messages are in the transcript we email you when the chat ends."),
+        "earlier": _("Show earlier messages"),
         "typing": _("{name} is typing…"),
         "sending": _("Sending…"),
         "stored": _("Sent"),

@@ -5,8 +5,14 @@
 //  - each message carries a client_id; unsent ones wait in an outbox (kept in
 //    sessionStorage across reloads) and are re-sent after a reconnect; the server stores
 //    a re-sent message once;
-//  - on every (re)connect it asks for everything after the last sequence number it has,
-//    and messages are keyed by sequence number, so a message heard twice shows once;
+//  - on every (re)connect it asks for everything after the last sequence number it has;
+//    the answer comes in pages, and while the server says "more" it asks for the next
+//    one, so however far behind it was it gets every message; messages are keyed by
+//    sequence number, so a message heard twice shows once, in its place;
+//  - a long chat opens with its newest page; "Show earlier messages" asks for the one
+//    before, as often as the customer likes;
+//  - a resume also says if the chat ended meanwhile, and by whom (the live "ended"
+//    event may never have reached this page);
 //  - it reconnects by itself with exponential backoff, and at once when a hidden tab
 //    becomes visible again.
 // All text goes into the page with textContent, never as HTML.
@@ -52,6 +58,7 @@
   // they count as held, so the heartbeat does not ask for them again.
   let shownFrom = 1;
   let deliveredSent = 0;
+  let paging = false; // a page of history is on its way
   const items = new Map(); // seq -> <li>
   const outbox = loadOutbox(); // [{client_id, type, body, topic}]
 
@@ -99,6 +106,7 @@
     };
     ws.onclose = function (event) {
       clearInterval(pingTimer);
+      paging = false; // what was asked on this socket will not come
       root.dataset.connection = "closed";
       if (CLOSE_NO_RETRY.indexOf(event.code) !== -1) {
         stopped = true;
@@ -126,6 +134,14 @@
     let n = shownFrom - 1;
     while (items.has(n + 1)) n++;
     return n;
+  }
+
+  // Ask for the page after what this page holds (unless one is on its way, or it holds
+  // `last` already).
+  function catchUp(last) {
+    if (paging || !conversation) return;
+    if (last !== undefined && last <= heldThrough()) return;
+    paging = send({ type: "history", conversation: conversation.id, after_seq: heldThrough() });
   }
 
   function send(frame) {
@@ -218,13 +234,20 @@
 
   function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
 
-  function addMessage(m) {
+  function addMessages(list, keepPlace) {
+    const fromBottom = ui.log.scrollHeight - ui.log.scrollTop;
+    list.forEach(function (m) { addMessage(m, true); });
+    // Earlier messages went in above: keep what the customer was reading in view.
+    ui.log.scrollTop = keepPlace ? ui.log.scrollHeight - fromBottom : ui.log.scrollHeight;
+  }
+
+  function addMessage(m, quiet) {
     if (items.has(m.seq)) return;
     let li = m.client_id ? ui.log.querySelector('[data-client-id="' + CSS.escape(m.client_id) + '"]') : null;
     if (!li) {
       li = bubble(m.sender_role, m.sender_name, m.body, m.created_at);
       // Keep the log in sequence order even if frames arrive out of order.
-      const after = Array.from(items.keys()).filter(function (s) { return s > m.seq; }).sort(function (a, b) { return a - b; })[0];
+      const after = m.seq > lastSeq ? undefined : Array.from(items.keys()).filter(function (s) { return s > m.seq; }).sort(function (a, b) { return a - b; })[0];
       const pending = ui.log.querySelector(".chat-msg[data-state=sending], .chat-msg[data-state=failed]");
       ui.log.insertBefore(li, after ? items.get(after) : pending);
     }
@@ -238,7 +261,28 @@
     } else {
       hideTyping();
     }
-    scrollDown();
+    if (!quiet) scrollDown();
+  }
+
+  // The first line of a long chat shown from its newest page: a button for the page
+  // before, until the chat is shown from its first message.
+  function showEarlier() {
+    let note = ui.log.querySelector(".chat-earlier");
+    if (shownFrom <= 1) { if (note) note.remove(); return; }
+    if (!note) {
+      note = document.createElement("li");
+      note.className = "chat-note chat-earlier";
+      const more = document.createElement("button");
+      more.type = "button";
+      more.className = "link-button";
+      more.textContent = T.earlier;
+      more.addEventListener("click", function () {
+        if (conversation) more.disabled = send({ type: "history", conversation: conversation.id, before_seq: shownFrom });
+      });
+      note.append(more);
+      ui.log.prepend(note);
+    }
+    note.querySelector("button").disabled = false;
   }
 
   function addPending(item) {
@@ -329,21 +373,26 @@
   // ---- frames from the server -----------------------------------------------------------
   const handlers = {
     history: function (f) {
-      if (f.conversation) {
-        enterConversation(f.conversation);
-        if (f.from_seq) { // older messages were left out of a long chat
-          shownFrom = Math.max(shownFrom, f.from_seq);
-          if (!ui.log.querySelector(".chat-earlier")) {
-            const note = document.createElement("li");
-            note.className = "chat-note chat-earlier";
-            note.textContent = T.earlier;
-            ui.log.prepend(note);
-          }
+      if (f.conversation && f.conversation.status === "ended") {
+        // It ended while this page was away: show what it missed, and who ended it.
+        if (conversation && conversation.id === f.conversation.id) {
+          addMessages(f.messages);
+          endConversation(f.conversation.ended_by);
         }
-        f.messages.forEach(addMessage);
+        renderAvailability(f.availability);
+        flushOutbox();
+      } else if (f.conversation) {
+        enterConversation(f.conversation);
+        if (f.from_seq) { // a long chat opens with its newest page
+          shownFrom = Math.max(shownFrom, f.from_seq);
+          showEarlier();
+        }
+        addMessages(f.messages);
         markDelivered(f.conversation.specialist_delivered_seq);
         if (f.queue) renderQueue(f.queue);
         ackDelivery();
+        paging = false;
+        if (f.more) catchUp(f.conversation.last_seq);
       } else {
         if (conversation) endConversation("specialist");
         renderAvailability(f.availability);
@@ -359,6 +408,20 @@
       if (li && !li.dataset.seq) { li.dataset.seq = f.seq; items.set(f.seq, li); lastSeq = Math.max(lastSeq, f.seq); }
       // The server does not broadcast our own message back to this page: the ack has it.
       if (!li && f.message && conversation && f.message.conversation === conversation.id) addMessage(f.message);
+    },
+    page: function (f) {
+      paging = false;
+      if (!conversation || f.conversation.id !== conversation.id) return;
+      addMessages(f.messages);
+      if (f.conversation.status === "ended") { endConversation(f.conversation.ended_by); return; }
+      ackDelivery();
+      if (f.more) catchUp(f.conversation.last_seq);
+    },
+    earlier: function (f) {
+      if (!conversation || f.conversation.id !== conversation.id) return;
+      addMessages(f.messages, true);
+      shownFrom = f.from_seq || 1;
+      showEarlier();
     },
     message: function (f) { addMessage(f.message); ackDelivery(); },
     queue: function (f) { renderQueue(f); },
@@ -389,9 +452,12 @@
     pong: function (f) {
       // The server says how far the conversation goes: fetch anything this page missed.
       const last = conversation && f.seqs ? f.seqs[String(conversation.id)] || 0 : 0;
-      if (last > heldThrough()) resume();
+      catchUp(last);
     },
     error: function (f) {
+      paging = false;
+      const earlier = ui.log.querySelector(".chat-earlier button");
+      if (earlier) earlier.disabled = false;
       showAlert(f.message);
       showAlert.last = f.message;
       if (f.client_id) {

@@ -1,6 +1,10 @@
 // The specialists' live chat console. Same rules as the customer client: messages are
 // keyed by sequence number, sends carry a client_id and wait in an outbox until the
 // server acknowledges them, and the socket reconnects with backoff and on visibility.
+// A chat opens with its newest page ("Show earlier messages" asks for the one before);
+// after a reconnect each chat asks for the pages after the last message it holds
+// without a gap, one at a time while the server says "more", so however far behind it
+// was it ends up holding every message once, in order.
 // All text is inserted with textContent.
 (function () {
   "use strict";
@@ -71,6 +75,8 @@
     };
     ws.onclose = function (event) {
       clearInterval(pingTimer);
+      // Pages asked for on this socket will not come: ask again on the next one.
+      chats.forEach(function (chat) { chat.paging = false; chat.loadingEarlier = false; });
       root.dataset.connection = "closed";
       if (event.code === 4401 || event.code === 4403) { ui.conn.textContent = ""; return; }
       ui.conn.textContent = T.reconnecting;
@@ -88,15 +94,30 @@
   // ---- state ---------------------------------------------------------------------------
   function upsert(c) {
     let chat = chats.get(c.id);
+    // A chat this page already holds keeps where it began: the gap between what it holds
+    // and this newest page is fetched by catchUp, not skipped.
+    const from = chat && chat.messages.size ? chat.data.from_seq || 1 : c.from_seq || 1;
     if (!chat) {
-      chat = { data: c, messages: new Map(), lastSeq: 0, unread: 0, ended: false, delivered: 0 };
+      chat = { data: c, messages: new Map(), lastSeq: 0, unread: 0, ended: false, delivered: 0, paging: false };
       chats.set(c.id, chat);
     }
-    const from = Math.max(chat.data.from_seq || 1, c.from_seq || 1);
     chat.data = Object.assign(chat.data, c);
-    chat.data.from_seq = from; // set by a long chat's trimmed history only; never lowered
+    chat.data.from_seq = from;
     (c.messages || []).forEach(function (m) { addMessage(chat, m); });
     return chat;
+  }
+  // The last sequence number this page holds of a chat with nothing missing before it.
+  function heldThrough(chat) {
+    let held = (chat.data.from_seq || 1) - 1;
+    while (chat.messages.has(held + 1)) held++;
+    return held;
+  }
+  // Ask for the next page after what this page holds, unless a page is on its way.
+  function catchUp(chat, last) {
+    if (chat.paging || chat.ended) return;
+    const held = heldThrough(chat);
+    if (last !== undefined && last <= held) return;
+    chat.paging = send({ type: "history", conversation: chat.data.id, after_seq: held });
   }
   function addMessage(chat, m) {
     const have = chat.messages.get(m.seq);
@@ -169,8 +190,19 @@
       ui.ticketLink.textContent = fmt(T.ticket, { id: c.ticket.id });
     }
     ui.compose.hidden = chat.ended;
+    const keep = ui.log.scrollHeight - ui.log.scrollTop; // distance from the bottom
     ui.log.textContent = "";
-    if (c.from_seq > 1) ui.log.appendChild(el("li", "chat-note chat-earlier", T.earlier));
+    if (c.from_seq > 1) {
+      const note = el("li", "chat-note chat-earlier");
+      const more = el("button", "link-button", T.earlier);
+      more.type = "button";
+      more.disabled = !!chat.loadingEarlier;
+      more.addEventListener("click", function () {
+        more.disabled = chat.loadingEarlier = send({ type: "history", conversation: c.id, before_seq: c.from_seq });
+      });
+      note.append(more);
+      ui.log.appendChild(note);
+    }
     Array.from(chat.messages.values()).sort(function (a, b) { return a.seq - b.seq; }).forEach(function (m) {
       const li = el("li", "chat-msg chat-msg-" + (m.sender_role === "specialist" ? "mine" : "theirs"));
       li.dataset.seq = m.seq;
@@ -188,7 +220,9 @@
       ui.log.append(li);
     });
     if (chat.ended) ui.log.append(el("li", "chat-system", chat.ended === "customer" ? T.ended_by_customer : T.ended_by_specialist));
-    ui.log.scrollTop = ui.log.scrollHeight;
+    // Earlier messages went in above: keep what the specialist was reading in view.
+    ui.log.scrollTop = renderChat.keepPlace ? ui.log.scrollHeight - keep : ui.log.scrollHeight;
+    renderChat.keepPlace = false;
     // Customer card.
     root.querySelector("[data-customer-name]").textContent = c.customer.name;
     root.querySelector("[data-customer-email]").textContent = c.customer.email;
@@ -233,8 +267,20 @@
   const handlers = {
     state: function (f) {
       renderQueue(f.queue);
-      f.held.forEach(upsert);
-      // Resume: ask for anything after what we have (the state already holds it all).
+      const held = new Set();
+      f.held.forEach(function (c) {
+        const chat = upsert(c);
+        held.add(c.id);
+        chat.paging = false; // a new socket: nothing is on its way
+        catchUp(chat, c.last_seq);
+      });
+      // A chat this page shows that is no longer held ended while it was away: its page
+      // says so (and who ended it), with any messages it missed.
+      chats.forEach(function (chat, id) {
+        if (held.has(id) || chat.ended) return;
+        chat.paging = false;
+        catchUp(chat);
+      });
       if (current === null && f.held.length) current = f.held[0].id;
       renderHeld();
       renderChat();
@@ -245,18 +291,31 @@
     conversation: function (f) {
       const chat = upsert(f.conversation);
       chat.ended = false;
+      catchUp(chat, f.conversation.last_seq);
       select(chat.data.id);
     },
-    catch_up: function (f) {
+    page: function (f) {
       // Messages this console missed: merged into their chat, which stays where it is
       // (not selected, not reopened), so the composer keeps addressing the current chat.
       const chat = chats.get(f.conversation.id);
       if (!chat) return;
-      if (f.conversation.from_seq) chat.data.from_seq = Math.max(chat.data.from_seq || 1, f.conversation.from_seq);
-      (f.conversation.messages || []).forEach(function (m) { addMessage(chat, m); });
+      f.messages.forEach(function (m) { addMessage(chat, m); });
+      chat.data.last_seq = f.conversation.last_seq;
+      chat.data.customer_delivered_seq = f.conversation.customer_delivered_seq;
+      if (f.conversation.status === "ended") chat.ended = f.conversation.ended_by;
+      chat.paging = false;
+      if (f.more) catchUp(chat, f.conversation.last_seq);
       renderHeld();
       if (chat.data.id === current) renderChat();
       ackDelivery();
+    },
+    earlier: function (f) {
+      const chat = chats.get(f.conversation.id);
+      if (!chat) return;
+      f.messages.forEach(function (m) { addMessage(chat, m); });
+      chat.data.from_seq = f.from_seq || 1;
+      chat.loadingEarlier = false;
+      if (chat.data.id === current) { renderChat.keepPlace = true; renderChat(); }
     },
     message: function (f) {
       const chat = chats.get(f.message.conversation);
@@ -314,14 +373,12 @@
       // ask for everything after the last one it holds without a gap.
       Object.keys(f.seqs || {}).forEach(function (key) {
         const chat = chats.get(Number(key));
-        if (!chat) return;
-        let held = (chat.data.from_seq || 1) - 1;
-        while (chat.messages.has(held + 1)) held++;
-        if (f.seqs[key] > held) send({ type: "history", conversation: Number(key), after_seq: held });
+        if (chat) catchUp(chat, f.seqs[key]);
       });
     },
     error: function (f) {
       ui.ticket.disabled = false;
+      chats.forEach(function (chat) { chat.paging = false; chat.loadingEarlier = false; });
       ui.alert.textContent = f.message;
       ui.alert.hidden = false;
       if (f.client_id) {

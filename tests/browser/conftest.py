@@ -109,6 +109,18 @@ def demo(transactional_db):
 
 
 @pytest.fixture
+def portal(demo):
+    """The demo served by a real Daphne (WebSockets) with its own redis-server."""
+    from tests.chat.servers import DaphneServer, RedisServer
+
+    redis = RedisServer().start()
+    server = DaphneServer(redis.url).start().wait()
+    yield server
+    server.stop()
+    redis.stop()
+
+
+@pytest.fixture
 def screenshot(request):
     ARTIFACTS.mkdir(exist_ok=True)
 

@@ -3,22 +3,11 @@
 
 import re
 
-import pytest
 import redis
 from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.chat.conftest import session_cookie
-from tests.chat.servers import DaphneServer, RedisServer
-
-
-@pytest.fixture
-def portal(demo):
-    redis = RedisServer().start()
-    server = DaphneServer(redis.url).start().wait()
-    yield server
-    server.stop()
-    redis.stop()
 
 
 def _login(page, url: str, email: str) -> None:

@@ -496,8 +496,8 @@ def test_a_heartbeat_rejoins_forgotten_groups_and_says_how_far_each_chat_goes(cu
         # The console's catch-up comes as its own frame type, so the console merges it
         # without switching to that chat.
         await console.send({"type": "history", "conversation": conversation_id, "after_seq": 1})
-        catch_up = await console.recv_type("catch_up")
-        assert [m["seq"] for m in catch_up["conversation"]["messages"]] == [2, 3]
+        page = await console.recv_type("page")
+        assert [m["seq"] for m in page["messages"]] == [2, 3]
         await chat.close()
         await console.close()
 
