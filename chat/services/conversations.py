@@ -14,7 +14,7 @@ from accounts.permissions import is_agent
 from accounts.selectors import Entitlement, entitlement_for
 from chat import notifications, selectors
 from chat.models import OPEN_STATUSES, Conversation, ConversationStatus, Message
-from chat.payloads import conversation_payload
+from chat.payloads import conversation_payload, ended_by_role
 from chat.services.messages import (
     CHAT_ENDED,
     NOT_A_PARTICIPANT,
@@ -192,7 +192,7 @@ def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
             {
                 "type": "chat.ended",
                 "conversation": conversation.pk,
-                "by": "customer" if actor.pk == conversation.customer_id else "specialist",
+                "by": ended_by_role(conversation),
             },
         )
         if was_waiting:
