@@ -109,6 +109,7 @@ def staff_permissions_register() -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     from helpdesk.core.outbox.models import OutboxMessage
+    from helpdesk.core.webhooks.models import WebhookDelivery, WebhookEndpoint
 
     staff_permissions_grant(
         group=SPECIALISTS_GROUP,
@@ -132,5 +133,8 @@ def staff_permissions_register() -> None:
             LogEntry: ("view",),
             # The outbox: what waits to be sent, what failed and why; Retry for stopped rows.
             OutboxMessage: ("view", "retry"),
+            # Webhook endpoints, and their deliveries' log with Resend.
+            WebhookEndpoint: ("view", "add", "change", "delete"),
+            WebhookDelivery: ("view", "resend"),
         },
     )

@@ -42,3 +42,17 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "customer_delivered_seq": conversation.customer_delivered_seq,
         "specialist_delivered_seq": conversation.specialist_delivered_seq,
     }
+
+
+def conversation_webhook_data(conversation: Conversation) -> dict[str, Any]:
+    """What a webhook says about a chat: ids and state, no messages."""
+    return {
+        "id": conversation.pk,
+        "topic": conversation.topic,
+        "status": conversation.status,
+        "account": conversation.account_id,
+        "customer": conversation.customer_id,
+        "specialist": conversation.specialist_id,
+        "ended_by": ended_by_role(conversation),
+        "created_at": conversation.created_at,
+    }

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "health_check",
     # The transactional outbox (infrastructure: emails and notices leave through it).
     "helpdesk.core.outbox",
+    "helpdesk.core.webhooks",
     "accounts",
     # The project package: the migrations that created the tables of the three apps
     # below (before they were apps), the demo seed, template tags and the audit admin.
@@ -371,6 +372,12 @@ OUTBOX_CLAIM_TIMEOUT_SECONDS = env.int("OUTBOX_CLAIM_TIMEOUT_SECONDS", default=3
 OUTBOX_RELAY_BATCH_SIZE = env.int("OUTBOX_RELAY_BATCH_SIZE", default=500)
 # Sent rows are kept this long for operators, then deleted.
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
+# Outgoing webhooks: each delivery waits at most this long for the receiver; a receiver
+# failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled. Private, loopback and reserved
+# addresses are refused unless allowed (tests, an on-premises receiver).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 # /readyz fails when a delivery has waited longer than this (broker or workers away).
 OUTBOX_HEALTH_MAX_AGE_SECONDS = env.int("OUTBOX_HEALTH_MAX_AGE_SECONDS", default=900)
 # A specialist should start a requested callback within this many minutes.

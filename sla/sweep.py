@@ -26,6 +26,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from helpdesk.core.webhooks.events import WebhookEvent
+from helpdesk.core.webhooks.services import webhook_emit
 from sla.deadlines import ExceptionSpec, overlapping_exception
 from sla.models import DeadlineTracked, ResponseTimeException, SlaKind, SweepHealth
 
@@ -210,7 +212,36 @@ def sweep_target(target: SweepTarget, *, now: datetime, batch_size: int) -> list
         if outcomes:
             target.record(outcomes)
             target.notify(outcomes)
+            _webhooks(target, outcomes)
     return outcomes
+
+
+_WEBHOOK_EVENTS = {
+    WARNED: WebhookEvent.SLA_WARNING,
+    BREACHED: WebhookEvent.SLA_BREACHED,
+    OVERDUE: WebhookEvent.SLA_BREACHED,
+    ESCALATED: WebhookEvent.SLA_ESCALATED,
+}
+
+
+def _webhooks(target: SweepTarget, outcomes: Sequence[Outcome]) -> None:
+    """One webhook per step and item, in the sweep's transaction (the level change and
+    the delivery commit together; the key names the level, so nothing is sent twice)."""
+    for o in outcomes:
+        event = _WEBHOOK_EVENTS.get(o.step)
+        if event is None:
+            continue
+        webhook_emit(
+            event=event,
+            key=f"{event.value}:{target.name}:{o.item_id}:{o.level}",
+            data={
+                "kind": target.name,
+                "id": o.item_id,
+                "step": o.step,
+                "level": o.level,
+                "at": o.at,
+            },
+        )
 
 
 def run_sweep(*, now: datetime | None = None, time_budget: float = 20.0) -> dict[str, int]:

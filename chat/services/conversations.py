@@ -14,7 +14,7 @@ from accounts.permissions import is_agent
 from accounts.selectors import Entitlement, entitlement_for
 from chat import notifications, selectors
 from chat.models import OPEN_STATUSES, Conversation, ConversationStatus, Message
-from chat.payloads import conversation_payload, ended_by_role
+from chat.payloads import conversation_payload, conversation_webhook_data, ended_by_role
 from chat.services.messages import (
     CHAT_ENDED,
     NOT_A_PARTICIPANT,
@@ -31,6 +31,8 @@ from helpdesk.core.realtime import (
     user_group,
 )
 from helpdesk.core.textclean import clean_line, limit_message
+from helpdesk.core.webhooks.events import WebhookEvent
+from helpdesk.core.webhooks.services import webhook_emit
 from helpdesk.tickets import services as ticket_services
 from helpdesk.tickets.choices import TicketChannel
 from sla.models import SlaKind, SlaPolicy
@@ -125,6 +127,11 @@ def _conversation_insert(
             broadcast_on_commit(
                 user_group(customer.pk), {"type": "chat.subscribe", "conversation": conversation.pk}
             )
+            webhook_emit(
+                event=WebhookEvent.CHAT_STARTED,
+                key=f"chat.started:{conversation.pk}",
+                data={"chat": conversation_webhook_data(conversation)},
+            )
     except IntegrityError as exc:
         # The partial unique index: a second tab (or a resent start) raced this one.
         raise ValidationError(ALREADY_OPEN) from exc
@@ -197,6 +204,11 @@ def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
         )
         if was_waiting:
             _queue_changed()
+        webhook_emit(
+            event=WebhookEvent.CHAT_ENDED,
+            key=f"chat.ended:{conversation.pk}",
+            data={"chat": conversation_webhook_data(conversation)},
+        )
         outbox_enqueue(
             kind=notifications.CHAT_TRANSCRIPT,
             key=f"{notifications.CHAT_TRANSCRIPT}:{conversation.pk}",

@@ -17,6 +17,20 @@ CALLBACK_ABANDONED = "callbacks.abandoned"
 CALLBACK_ESCALATION = "callbacks.escalation"
 
 
+def callback_webhook_data(callback: CallbackRequest) -> dict[str, object]:
+    """What a webhook says about a callback request: ids and state, not the number."""
+    return {
+        "id": callback.pk,
+        "topic": callback.topic,
+        "status": callback.status,
+        "account": callback.account_id,
+        "requester": callback.requester_id,
+        "holder": callback.holder_id,
+        "due_at": callback.due_at,
+        "created_at": callback.created_at,
+    }
+
+
 @outbox_handler(CALLBACK_ABANDONED)
 def callback_abandoned_notify(*, callback_id: int) -> None:
     """Three calls did not reach the customer: tell them, with the other ways in."""

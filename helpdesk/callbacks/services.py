@@ -20,10 +20,13 @@ from helpdesk.callbacks.models import (
     CallbackRequest,
     CallbackStatus,
 )
+from helpdesk.callbacks.notifications import callback_webhook_data
 from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
+from helpdesk.core.webhooks.events import WebhookEvent
+from helpdesk.core.webhooks.services import webhook_emit
 from helpdesk.tickets.choices import TicketChannel
 
 if TYPE_CHECKING:  # the return type only: tickets are made through their service
@@ -167,6 +170,11 @@ def callback_request_create(
             )
             callback.save()
             _queue_changed()
+            webhook_emit(
+                event=WebhookEvent.CALLBACK_REQUESTED,
+                key=f"callback.requested:{callback.pk}",
+                data={"callback": callback_webhook_data(callback)},
+            )
     except BaseException:
         # Nothing was stored (a refusal, a rolled-back write): the use is not counted.
         if taken:
@@ -257,6 +265,11 @@ def callback_complete(*, callback: CallbackRequest, specialist: User, notes: str
         if notes:
             callback.notes = notes
         callback.save(update_fields=["status", "closed_at", "notes"])
+        webhook_emit(
+            event=WebhookEvent.CALLBACK_COMPLETED,
+            key=f"callback.completed:{callback.pk}",
+            data={"callback": callback_webhook_data(callback)},
+        )
 
 
 def callback_notes_save(*, callback: CallbackRequest, specialist: User, notes: str) -> None:

@@ -20,6 +20,22 @@ SLA_WARNING = "tickets.sla_warning"
 SLA_ESCALATION = "tickets.sla_escalation"
 
 
+def ticket_webhook_data(ticket: Ticket) -> dict[str, object]:
+    """What a webhook says about a ticket: ids and state, no description."""
+    return {
+        "id": ticket.pk,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "channel": ticket.channel,
+        "business_critical": ticket.business_critical,
+        "account": ticket.account_id,
+        "requester": ticket.requester_id,
+        "assignee": ticket.assignee_id,
+        "due_at": ticket.due_at,
+        "url": _ticket_admin_page(ticket),
+    }
+
+
 def _ticket_page(ticket: Ticket) -> str:
     return portal_url(reverse("ticket_detail", args=[ticket.pk]))
 

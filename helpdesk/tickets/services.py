@@ -1,5 +1,6 @@
 """Ticket services: every write to tickets, replies and their history."""
 
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from accounts.selectors import Entitlement, entitlement_for
 from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
+from helpdesk.core.webhooks.events import WebhookEvent
+from helpdesk.core.webhooks.services import webhook_emit
 from helpdesk.tickets import notifications
 from helpdesk.tickets.models import (
     Reply,
@@ -216,6 +219,11 @@ def _ticket_insert(
                 key=f"{notifications.BUSINESS_CRITICAL}:{ticket.pk}",
                 payload={"ticket_id": ticket.pk},
             )
+        webhook_emit(
+            event=WebhookEvent.TICKET_CREATED,
+            key=f"ticket.created:{ticket.pk}",
+            data={"ticket": notifications.ticket_webhook_data(ticket)},
+        )
     return ticket
 
 
@@ -230,6 +238,12 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
         ticket.sla_next_check_at = None
         fields.append("sla_next_check_at")
     ticket.save(update_fields=fields)
+    if status == TicketStatus.SOLVED:
+        webhook_emit(
+            event=WebhookEvent.TICKET_SOLVED,
+            key=f"ticket.solved:{ticket.pk}:{uuid.uuid4().hex[:12]}",
+            data={"ticket": notifications.ticket_webhook_data(ticket)},
+        )
 
 
 def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVisibility) -> Reply:
@@ -269,6 +283,20 @@ def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVi
             )
         elif not is_agent(author) and ticket.status != TicketStatus.OPEN:
             _set_status(ticket, TicketStatus.OPEN, author)
+        if visibility == ReplyVisibility.PUBLIC:
+            webhook_emit(
+                event=WebhookEvent.TICKET_REPLIED,
+                key=f"ticket.replied:{reply.pk}",
+                data={
+                    "ticket": notifications.ticket_webhook_data(ticket),
+                    "reply": {
+                        "id": reply.pk,
+                        "by": "specialist" if is_agent(author) else "customer",
+                        "body": reply.body,
+                        "created_at": reply.created_at,
+                    },
+                },
+            )
     return reply
 
 

@@ -79,6 +79,12 @@ LEADS = SPECIALISTS | {
     "auditlog.view_logentry",
     "outbox.view_outboxmessage",
     "outbox.retry_outboxmessage",
+    "webhooks.view_webhookendpoint",
+    "webhooks.add_webhookendpoint",
+    "webhooks.change_webhookendpoint",
+    "webhooks.delete_webhookendpoint",
+    "webhooks.view_webhookdelivery",
+    "webhooks.resend_webhookdelivery",
 }
 
 

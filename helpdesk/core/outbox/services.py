@@ -29,20 +29,25 @@ Handler = Callable[..., Any]
 H = TypeVar("H", bound=Handler)
 
 _handlers: dict[str, Handler] = {}
+# Kinds that keep retrying for a time rather than a number of attempts (webhooks: a day).
+_retry_for: dict[str, timedelta] = {}
 
 # Written on a row a relay claimed and never finished (its worker was killed): the side
 # effect may or may not have happened, so only a person decides to send it again.
 INTERRUPTED = "Interrupted during delivery: it may have gone out. Retry sends it again."
 
 
-def outbox_handler(kind: str) -> Callable[[H], H]:
+def outbox_handler(kind: str, *, retry_for: timedelta | None = None) -> Callable[[H], H]:
     """Register the function that delivers rows of `kind`; it is called with the row's
-    payload as keyword arguments and must raise when the delivery failed."""
+    payload as keyword arguments and must raise when the delivery failed. A failing row
+    stops after OUTBOX_MAX_ATTEMPTS, or, with `retry_for`, once it is that old."""
 
     def register(handler: H) -> H:
         if _handlers.get(kind, handler) is not handler:
             raise ValueError(f"Outbox kind {kind!r} already has a handler.")
         _handlers[kind] = handler
+        if retry_for is not None:
+            _retry_for[kind] = retry_for
         return handler
 
     return register
@@ -133,7 +138,11 @@ def _deliver(row_id: int, *, statuses: Iterable[str], due_by: datetime | None) -
             raise LookupError(f"No outbox handler for {row.kind!r}.")
         handler(**row.payload)
     except Exception as exc:
-        stop = row.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        window = _retry_for.get(row.kind)
+        if window is not None:
+            stop = timezone.now() - row.created_at >= window
+        else:
+            stop = row.attempts >= settings.OUTBOX_MAX_ATTEMPTS
         logger.warning("outbox: %s failed (attempt %d): %s", row.key, row.attempts, exc)
         OutboxMessage.objects.filter(pk=row_id, status=OutboxStatus.SENDING).update(
             status=OutboxStatus.STOPPED if stop else OutboxStatus.FAILED,
