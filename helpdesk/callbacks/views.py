@@ -42,7 +42,7 @@ def callback_new(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return JsonResponse({"errors": validation_errors(exc)}, status=400)
     confirmation = render_to_string(
-        "helpdesk/callback_confirmation.html", {"callback": callback}, request=request
+        "callbacks/callback_confirmation.html", {"callback": callback}, request=request
     )
     return JsonResponse(
         {"callback": callback.pk, "created": created, "confirmation_html": confirmation},
@@ -73,6 +73,6 @@ def callback_queue_panel(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page.")
     return render(
         request,
-        "helpdesk/callback_queue_panel.html",
+        "callbacks/callback_queue_panel.html",
         {"callbacks": selectors.callback_queue().select_related("account")[:50]},
     )

@@ -129,14 +129,14 @@ def kb_index(request: HttpRequest) -> HttpResponse:
             if articles
         ]
     # A refused question gets the list of articles and the reason.
-    return render(request, "helpdesk/kb/index.html", context, status=200 if valid else 400)
+    return render(request, "kb/index.html", context, status=200 if valid else 400)
 
 
 def _not_found(request: HttpRequest, slug: str) -> HttpResponse:
     words = slug.replace("-", " ").replace("_", " ")[:200]
     similar = selectors.article_suggestions(query=words, language=get_language(), limit=5)
     return render(
-        request, "helpdesk/kb/not_found.html", {"slug": slug, "similar": similar}, status=404
+        request, "kb/not_found.html", {"slug": slug, "similar": similar}, status=404
     )
 
 
@@ -151,7 +151,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     feedback = selectors.article_feedback_for(article=article, user=request.user)
     return render(
         request,
-        "helpdesk/kb/article_detail.html",
+        "kb/article_detail.html",
         {
             "article": article,
             "body_html": render_markdown(article.body),
@@ -195,7 +195,7 @@ def _feedback_invalid(
 ) -> HttpResponse:
     return render(
         request,
-        "helpdesk/kb/article_detail.html",
+        "kb/article_detail.html",
         {
             "article": article,
             "body_html": render_markdown(article.body),

@@ -36,7 +36,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         "allowed": entitlement.allows(PremiumChannel.EMAIL),
     }
     if request.method != "POST":
-        return render(request, "helpdesk/ticket_new.html", {**context, "form": TicketForm()})
+        return render(request, "tickets/ticket_new.html", {**context, "form": TicketForm()})
     if not context["allowed"]:
         # Authorised before anything is validated: the service says the same.
         return _refused(
@@ -65,7 +65,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return _ticket_form_invalid(request, context, form, validation_errors(exc))
     confirmation = render_to_string(
-        "helpdesk/ticket_confirmation.html", {"ticket": ticket}, request=request
+        "tickets/ticket_confirmation.html", {"ticket": ticket}, request=request
     )
     if wants_json(request):
         return JsonResponse(
@@ -88,7 +88,7 @@ def _ticket_form_invalid(
         return JsonResponse({"errors": errors}, status=400)
     return render(
         request,
-        "helpdesk/ticket_new.html",
+        "tickets/ticket_new.html",
         {**context, "form": form, "errors": errors, "general_errors": errors.get("__all__")},
         status=400,
     )
@@ -102,7 +102,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     callback_requests = callback_list_for(user=request.user)[:50]
     return render(
         request,
-        "helpdesk/ticket_list.html",
+        "tickets/ticket_list.html",
         {"tickets": tickets, "callback_requests": callback_requests},
     )
 
@@ -112,7 +112,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for(user=request.user, ticket_id=ticket_id)
     return render(
         request,
-        "helpdesk/ticket_detail.html",
+        "tickets/ticket_detail.html",
         {
             "ticket": ticket,
             "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
@@ -157,7 +157,7 @@ def _reply_invalid(
         return JsonResponse({"errors": errors}, status=400)
     return render(
         request,
-        "helpdesk/ticket_detail.html",
+        "tickets/ticket_detail.html",
         {
             "ticket": ticket,
             "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
