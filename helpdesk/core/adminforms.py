@@ -279,7 +279,7 @@ class ServiceModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> type[forms.ModelForm]:  # type: ignore[type-arg]
-        form = super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

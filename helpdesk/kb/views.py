@@ -135,9 +135,7 @@ def kb_index(request: HttpRequest) -> HttpResponse:
 def _not_found(request: HttpRequest, slug: str) -> HttpResponse:
     words = slug.replace("-", " ").replace("_", " ")[:200]
     similar = selectors.article_suggestions(query=words, language=get_language(), limit=5)
-    return render(
-        request, "kb/not_found.html", {"slug": slug, "similar": similar}, status=404
-    )
+    return render(request, "kb/not_found.html", {"slug": slug, "similar": similar}, status=404)
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
