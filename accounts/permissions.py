@@ -2,7 +2,7 @@
 each staff group may do in the admin, as every app declares it for its own models."""
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import AnonymousUser
@@ -52,7 +52,7 @@ def model_permission(user: User | AnonymousUser, model: type[Model], action: str
     return user.has_perm(f"{model._meta.app_label}.{codename}")
 
 
-def is_customer(user: User | AnonymousUser) -> bool:
+def is_customer(user: User | AnonymousUser) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.is_active and user.account_id and not user.is_staff)
 
 

@@ -56,7 +56,7 @@ def article_suggest(request: HttpRequest) -> JsonResponse:
     if not question.is_valid():
         # Nothing searched, nothing recorded; the announcement says why.
         return JsonResponse(
-            {"results": [], "announcement": " ".join(question.errors["q"])}, status=400
+            {"results": [], "announcement": " ".join(map(str, question.errors["q"]))}, status=400
         )
     query = question.cleaned_data["q"]
     language = get_language()
