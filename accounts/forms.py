@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, PasswordChangeForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
@@ -35,7 +37,16 @@ def _phone_field() -> CleanCharField:
     )
 
 
-class UserCreateForm(BaseUserCreationForm):
+# Django's user forms are generic in the stubs only: subscripted for the type checker, plain
+# at run time.
+if TYPE_CHECKING:
+    _UserCreationForm = BaseUserCreationForm[User]
+    _UserChangeForm = UserChangeForm[User]
+else:
+    _UserCreationForm, _UserChangeForm = BaseUserCreationForm, UserChangeForm
+
+
+class UserCreateForm(_UserCreationForm):
     full_name = _full_name_field()
 
     class Meta:
@@ -43,7 +54,7 @@ class UserCreateForm(BaseUserCreationForm):
         fields = ("email", "full_name", "account", "role")
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(_UserChangeForm):
     full_name = _full_name_field()
     phone = _phone_field()
 
@@ -69,10 +80,10 @@ class SecondFactorCodeForm(forms.Form):
 
     def __init__(
         self,
-        *args,
+        *args: Any,
         app_only: bool = False,
         autofocus: bool = True,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         if autofocus:

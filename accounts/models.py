@@ -1,4 +1,6 @@
 import zoneinfo
+from datetime import datetime
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -51,8 +53,8 @@ class Account(models.Model):
         return self.name
 
 
-class ActivePeriodQuerySet(models.QuerySet):
-    def active_at(self, at):
+class ActivePeriodQuerySet(models.QuerySet[Any]):
+    def active_at(self, at: datetime) -> "ActivePeriodQuerySet":
         return self.filter(Q(starts_at__lte=at), Q(ends_at__isnull=True) | Q(ends_at__gt=at))
 
 
@@ -80,7 +82,7 @@ class Subscription(models.Model):
     def __str__(self) -> str:
         return f"{self.account}: {self.get_hub_display()} {self.get_tier_display()}"
 
-    def is_active_at(self, at) -> bool:
+    def is_active_at(self, at: datetime) -> bool:
         return self.starts_at <= at and (self.ends_at is None or self.ends_at > at)
 
 
@@ -111,14 +113,14 @@ class PremiumSupportPurchase(models.Model):
     def __str__(self) -> str:
         return f"Premium Support for {self.account} from {self.starts_at:%Y-%m-%d}"
 
-    def is_active_at(self, at) -> bool:
+    def is_active_at(self, at: datetime) -> bool:
         return self.starts_at <= at and (self.ends_at is None or self.ends_at > at)
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -127,11 +129,11 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def get_by_natural_key(self, email: str):
+    def get_by_natural_key(self, email: str | None) -> "User":
         # Emails are stored lower-case, so logins ignore case without losing the index.
         return self.get(email=(email or "").strip().lower())
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
@@ -161,7 +163,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")

@@ -2,8 +2,9 @@
 each staff group may do in the admin, as every app declares it for its own models."""
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
+from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q
 
@@ -41,7 +42,17 @@ def staff_permissions(*, group: str) -> set[tuple[type[Model], str]]:
     return grants
 
 
-def is_customer(user: User | AnonymousUser) -> bool:
+def model_permission(user: User | AnonymousUser, model: type[Model], action: str) -> bool:
+    """Django's `action` permission ("view", "add", "change", "delete") on `model`, named
+    by the model rather than by a "app_label.codename" string: nothing to mistype, and
+    it follows the model if its app's label changes."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    codename = get_permission_codename(action, model._meta)
+    return user.has_perm(f"{model._meta.app_label}.{codename}")
+
+
+def is_customer(user: User | AnonymousUser) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.is_active and user.account_id and not user.is_staff)
 
 
@@ -83,12 +94,26 @@ class CustomerItem(Protocol):
 
 
 def can_view_customer_item(user: User | AnonymousUser, item: CustomerItem) -> bool:
-    """Agents see every item; a super admin sees the account's; a regular user their own."""
+    """Agents see every item; a super admin sees the account's; a regular user their own.
+    `customer_item_filter` is the same rule as a query."""
     if is_agent(user):
         return True
     if not is_customer(user) or item.account_id != user.account_id:
         return False
     return is_super_admin(user) or item.requester_id == user.pk
+
+
+def customer_item_filter(user: User | AnonymousUser) -> Q:
+    """`can_view_customer_item` as a filter on a model with `account` and `requester`
+    (tickets, callback requests): the items this user may see."""
+    if is_agent(user):
+        return Q()
+    if not is_customer(user):
+        return Q(pk__in=[])
+    visible = Q(account_id=user.account_id)
+    if not is_super_admin(user):
+        visible &= Q(requester_id=user.pk)
+    return visible
 
 
 def is_staff_record(user: User) -> bool:

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from axes.models import AccessAttempt
@@ -13,21 +14,29 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import CharField, Model
 from django.utils.translation import gettext_lazy as _
 
 from accounts import notifications
 from accounts.models import (
     Account,
     Hub,
+    PremiumSupportPurchase,
     Role,
     Subscription,
     Tier,
     User,
 )
-from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP, staff_permissions
+from accounts.permissions import (
+    LEADS_GROUP,
+    SPECIALISTS_GROUP,
+    is_staff_record,
+    model_permission,
+    staff_permissions,
+)
 from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_take, rate_limit_used
+from helpdesk.core.textclean import clean_line
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +94,173 @@ def subscription_create(
     subscription.full_clean()
     subscription.save()
     return subscription
+
+
+# What the admin changes: customer accounts, their subscriptions and Premium Support
+# purchases, users. Each service checks the actor's right to the model; staff records
+# (specialists, leads, superusers) are the superusers' alone.
+
+ACCOUNTS_NOT_ALLOWED = _("Your account may not make this change.")
+STAFF_RIGHTS_SUPERUSER_ONLY = _("Only a superuser can change staff records and rights.")
+
+
+def _allowed(actor: User, model: type[Model], action: str) -> None:
+    if not model_permission(actor, model, action):
+        raise PermissionDenied(ACCOUNTS_NOT_ALLOWED)
+
+
+def _add_or_change(row: Model) -> str:
+    return "add" if row.pk is None else "change"
+
+
+def _model_line(model: type[Model], field: str, value: str) -> str:
+    """A one-line text under the input rule, as long as the model's column allows."""
+    column = model._meta.get_field(field)
+    max_length = column.max_length if isinstance(column, CharField) else None
+    return clean_line(value, field=field, max_length=max_length)
+
+
+@transaction.atomic
+def account_save(*, account: Account, actor: User, name: str, country: str) -> Account:
+    """Add a customer account (`account` not stored yet) or change one."""
+    _allowed(actor, Account, _add_or_change(account))
+    account.name, account.country = _model_line(Account, "name", name), country
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def subscription_save(
+    *,
+    subscription: Subscription,
+    actor: User,
+    account: Account,
+    hub: Hub,
+    tier: Tier,
+    starts_at: datetime,
+    ends_at: datetime | None,
+) -> Subscription:
+    """Add a subscription (`subscription` not stored yet) or change one."""
+    _allowed(actor, Subscription, _add_or_change(subscription))
+    subscription.account, subscription.hub, subscription.tier = account, hub, tier
+    subscription.starts_at, subscription.ends_at = starts_at, ends_at
+    subscription.full_clean()
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(*, subscription: Subscription, actor: User) -> None:
+    _allowed(actor, Subscription, "delete")
+    subscription.delete()
+
+
+@transaction.atomic
+def premium_support_purchase_save(
+    *,
+    purchase: PremiumSupportPurchase,
+    actor: User,
+    account: Account,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    reference: str,
+) -> PremiumSupportPurchase:
+    """Record a Premium Support purchase (`purchase` not stored yet) or change one."""
+    _allowed(actor, PremiumSupportPurchase, _add_or_change(purchase))
+    purchase.account, purchase.starts_at, purchase.ends_at = account, starts_at, ends_at
+    purchase.reference = _model_line(PremiumSupportPurchase, "reference", reference)
+    purchase.full_clean()
+    purchase.save()
+    return purchase
+
+
+@transaction.atomic
+def premium_support_purchase_delete(*, purchase: PremiumSupportPurchase, actor: User) -> None:
+    _allowed(actor, PremiumSupportPurchase, "delete")
+    purchase.delete()
+
+
+def _staff_record_guard(actor: User, user: User) -> None:
+    if is_staff_record(user) and not actor.is_superuser:
+        raise PermissionDenied(STAFF_RIGHTS_SUPERUSER_ONLY)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    user: User,
+    actor: User,
+    email: str,
+    password: str | None,
+    full_name: str,
+    account: Account | None,
+    role: str,
+) -> User:
+    """Add a user (`user` not stored yet) without staff rights: customer users, or a
+    future staff member a superuser then gives them. `password` None: no password login."""
+    _allowed(actor, User, "add")
+    user.email, user.account, user.role = email.strip().lower(), account, role
+    user.full_name = _model_line(User, "full_name", full_name)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_save(
+    *,
+    user: User,
+    actor: User,
+    email: str,
+    full_name: str,
+    phone: str,
+    time_zone: str,
+    account: Account | None,
+    role: str,
+    is_active: bool,
+    is_staff: bool,
+    is_superuser: bool,
+    groups: Iterable[Group],
+) -> User:
+    """Change a user's record. Staff records, staff status and groups are changed by
+    superusers only, whatever a form offered."""
+    _allowed(actor, User, "change")
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    _staff_record_guard(actor, stored)
+    groups = set(groups)
+    rights = (stored.is_staff, stored.is_superuser, set(stored.groups.all()))
+    if (is_staff, is_superuser, groups) != rights and not actor.is_superuser:
+        raise PermissionDenied(STAFF_RIGHTS_SUPERUSER_ONLY)
+    user.email, user.account, user.role = email.strip().lower(), account, role
+    user.full_name = _model_line(User, "full_name", full_name)
+    user.phone = _model_line(User, "phone", phone)
+    user.time_zone, user.is_active = time_zone, is_active
+    user.is_staff, user.is_superuser = is_staff, is_superuser
+    user.full_clean()
+    user.save()
+    user.groups.set(groups)
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, user: User, actor: User, password: str | None) -> User:
+    """Set a user's password, or (None) turn password login off. The audit log records
+    it when the actor is someone else (accounts.audit)."""
+    _allowed(actor, User, "change")
+    _staff_record_guard(actor, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User, actor: User) -> None:
+    """Delete a user (tickets, chats and calls they took part in keep them: PROTECT)."""
+    _allowed(actor, User, "delete")
+    _staff_record_guard(actor, user)
+    user.delete()
 
 
 @transaction.atomic

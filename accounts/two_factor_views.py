@@ -2,6 +2,7 @@
 verification after login, and turning it off. The rules are in accounts.two_factor."""
 
 from base64 import b32encode
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -23,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.forms import SecondFactorCodeForm
+from accounts.http import AuthenticatedHttpRequest
 
 # Recovery codes wait here between the POST that made them and the one page that shows them.
 NEW_CODES_SESSION_KEY = "two_factor_new_recovery_codes"
@@ -34,7 +36,9 @@ def _staff(request: HttpRequest) -> None:
 
 
 def _verified(request: HttpRequest) -> bool:
-    return request.user.is_verified()
+    # django-otp's middleware gives the request's user `is_verified`.
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified and is_verified())
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -50,7 +54,9 @@ def _verify_first(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': request.path})}")
 
 
-def _render(request: HttpRequest, template: str, title: str, context: dict) -> HttpResponse:
+def _render(
+    request: HttpRequest, template: str, title: str, context: dict[str, Any]
+) -> HttpResponse:
     # The admin's header and user links, without its app sidebar: these pages are also
     # shown to sessions that may not open the admin yet.
     page = {
@@ -69,7 +75,9 @@ def _verified_with(request: HttpRequest, device: Device) -> None:
     request.session.cycle_key()
 
 
-def _overview(request: HttpRequest, disable_form: SecondFactorCodeForm) -> HttpResponse:
+def _overview(
+    request: AuthenticatedHttpRequest, disable_form: SecondFactorCodeForm
+) -> HttpResponse:
     user = request.user
     enrolled = two_factor.second_factor_enrolled(user=user)
     return _render(
@@ -86,7 +94,7 @@ def _overview(request: HttpRequest, disable_form: SecondFactorCodeForm) -> HttpR
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff(request)
     if two_factor.second_factor_enrolled(user=request.user) and not _verified(request):
         return _verify_first(request)
@@ -95,7 +103,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def enroll_start(request: HttpRequest) -> HttpResponse:
+def enroll_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff(request)
     try:
         two_factor.totp_enroll_start(user=request.user)
@@ -116,7 +124,7 @@ def _setup_details(device: TOTPDevice) -> dict[str, str]:
 
 
 @login_required
-def enroll(request: HttpRequest) -> HttpResponse:
+def enroll(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff(request)
     device = two_factor.totp_pending_device_for(user=request.user)
     if device is None:
@@ -143,7 +151,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The new codes, once: reloading the page does not show them again."""
     _staff(request)
     codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
@@ -159,7 +167,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def recovery_codes_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff(request)
     if not _verified(request):
         return _verify_first(request)
@@ -174,7 +182,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def disable(request: HttpRequest) -> HttpResponse:
+def disable(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff(request)
     if not _verified(request):
         return _verify_first(request)
@@ -192,7 +200,7 @@ def disable(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """After the password: the authenticator code or a recovery code."""
     _staff(request)
     next_url = _next_url(request)

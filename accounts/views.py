@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
@@ -9,7 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.generic.base import ContextMixin
 
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from accounts.notifications import reset_link_lifetime
 from accounts.permissions import is_agent, is_customer
 from accounts.selectors import (
@@ -23,21 +28,23 @@ from helpdesk.core.ratelimit import client_address
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not is_customer(user):
         if is_agent(user):
             return redirect("admin:index")
         return render(request, "accounts/no_account.html")
     now = timezone.now()
-    subscriptions = subscriptions_for_account(account=user.account)
+    account = user.account
+    assert account is not None  # a customer has an account
+    subscriptions = subscriptions_for_account(account=account)
     return render(
         request,
         "accounts/home.html",
         {
-            "account": user.account,
+            "account": account,
             "subscriptions": [(s, s.is_active_at(now)) for s in subscriptions],
-            "premium": premium_support_status(account=user.account, at=now),
+            "premium": premium_support_status(account=account, at=now),
             "entitlement": entitlement_for(user=user, request=request, at=now),
             "how_to_get_premium": HOW_TO_GET_PREMIUM,
         },
@@ -51,7 +58,9 @@ LOCKED_OUT = _(
 
 
 def login_locked_out(
-    request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None
+    request: HttpRequest,
+    response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """django-axes' lockout answer: the login page again (the portal's or the admin's),
     with a translated explanation, and 429 so scripts can tell."""
@@ -65,7 +74,7 @@ def login_locked_out(
     # authenticate again. The lockout message is its only error.
     form = form_class(request, data=request.POST or None)
     form.cleaned_data = {}
-    form._errors = ErrorDict()
+    vars(form)["_errors"] = ErrorDict()  # what full_clean() starts from
     form.add_error(None, message)
     template = "admin/login.html" if admin else "registration/login.html"
     context = {"form": form, "next": request.POST.get("next", ""), "locked_out": True}
@@ -76,10 +85,10 @@ def login_locked_out(
     return render(request, template, context, status=429)
 
 
-class _ResetLinkLifetime:
+class _ResetLinkLifetime(ContextMixin):
     """Pages that mention how long a reset link works."""
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs, link_lifetime=reset_link_lifetime())
 
 
@@ -104,7 +113,7 @@ class ResetConfirmView(_ResetLinkLifetime, auth_views.PasswordResetConfirmView):
     """Choose a new password from the emailed link; an expired or used link gets
     Django's invalid-link page (validlink false)."""
 
-    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+    def form_valid(self, form: "SetPasswordForm[User]") -> HttpResponse:
         response = super().form_valid(form)
         password_reset_complete(user=form.user, client=client_address(self.request))
         return response

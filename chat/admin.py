@@ -40,7 +40,12 @@ class ConversationAdmin(admin.ModelAdmin):
     inlines = (MessageInline,)
     change_list_template = "admin/chat/conversation/change_list.html"
 
+    # A chat is changed by its services (accept, end, ticket) from the console; here it is
+    # read: every field is read-only, so a change form would only re-save the row.
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -8,7 +8,9 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import signals
+        from chat.permissions import staff_permissions_register
         from chat.sla_targets import register
 
         signals.connect()
         register()
+        staff_permissions_register()

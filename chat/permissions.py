@@ -1,5 +1,6 @@
-"""Who may use each chat socket and read a chat's history: one rule for the sockets and
-the HTTP history endpoint, so neither can be reached where the other is refused."""
+"""Who may use each chat socket and read a chat's history (one rule for the sockets and
+the HTTP history endpoint, so neither can be reached where the other is refused), and
+what staff may do with chats in the admin."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -7,10 +8,15 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import PremiumChannel, User
-from accounts.permissions import is_agent, is_customer
+from accounts.permissions import (
+    SPECIALISTS_GROUP,
+    is_agent,
+    is_customer,
+    staff_permissions_grant,
+)
 from accounts.selectors import entitlement_for, is_mobile_app
 from accounts.two_factor import session_second_factor_ok
-from chat.models import Conversation
+from chat.models import Conversation, Message
 
 
 def can_use_customer_chat(user: User | AnonymousUser, *, user_agent: str) -> bool:
@@ -41,3 +47,13 @@ def can_read_conversation(
     if conversation.specialist_id == user.pk:
         return can_use_console(user, session=session)
     return False
+
+
+def staff_permissions_register() -> None:
+    """Specialists (and so leads) read chats and their messages in the admin. "change"
+    is granted as before, though the admin shows a chat read-only: a chat changes through
+    its services (accept, end, turn into a ticket) in the console."""
+    staff_permissions_grant(
+        group=SPECIALISTS_GROUP,
+        models={Conversation: ("view", "change"), Message: ("view",)},
+    )

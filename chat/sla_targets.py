@@ -5,9 +5,8 @@ from collections.abc import Sequence
 
 from django.urls import reverse
 
-from accounts.permissions import SPECIALISTS_GROUP, staff_permissions_grant
 from chat import notifications
-from chat.models import Conversation, Message
+from chat.models import Conversation
 from helpdesk.core.outbox.services import outbox_digest_key, outbox_enqueue
 from sla import sweep
 from sla.alerts import sla_alert_broadcast
@@ -50,11 +49,4 @@ def register() -> None:
         sweep.SweepTarget(
             name="chat", model=Conversation, record=chat_sla_record, notify=chat_sla_notify
         )
-    )
-    # Specialists (and so leads) read chats and their messages in the admin and change a
-    # chat's record. Declared here, the one chat module that registers with the layers
-    # below at start-up, until chat/apps.py calls a chat/permissions.py of its own.
-    staff_permissions_grant(
-        group=SPECIALISTS_GROUP,
-        models={Conversation: ("view", "change"), Message: ("view",)},
     )

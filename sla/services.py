@@ -1,22 +1,38 @@
 """SLA services: turn a submission into its stored deadline and keep the sweep's
 next-check time in step with the row."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, User
+from accounts.permissions import model_permission
 from helpdesk.core.textclean import clean_line, limit_message
 from sla.deadlines import Deadline, compute_deadline
-from sla.models import DeadlineTracked, ResponseTimeException, SlaKind, SlaPolicy
+from sla.models import (
+    BusinessCalendar,
+    BusinessHours,
+    DeadlineTracked,
+    Holiday,
+    ResponseTimeException,
+    SlaKind,
+    SlaPolicy,
+    Weekday,
+)
 from sla.selectors import calendar_spec_default, exceptions_overlapping, policy_minutes
 
 EXCEPTION_REASON_MAX = 200
 EXCEPTION_REASON_TOO_LONG = limit_message(
     _("Keep the reason to {limit} characters or fewer."), EXCEPTION_REASON_MAX
 )
+EXCEPTION_DELETE_NOT_ALLOWED = _("Only leads may delete response-time exceptions.")
+CALENDAR_NOT_ALLOWED = _("Your account may not make this change to the business calendar.")
+# Calendar and holiday names (the models' max_length).
+NAME_MAX = 100
 
 
 def deadline_for(*, start: datetime, policy: SlaPolicy, account_id: int | None) -> Deadline:
@@ -95,12 +111,95 @@ def response_time_exception_save(
     return exception
 
 
+@transaction.atomic
+def response_time_exception_delete(*, exception: ResponseTimeException, actor: User) -> None:
+    """Withdraw an exception. Clocks it made exempt stay exempt: the sweep has decided
+    them; a ticket's `sla_exception` link is cleared."""
+    if not model_permission(actor, ResponseTimeException, "delete"):
+        raise PermissionDenied(EXCEPTION_DELETE_NOT_ALLOWED)
+    exception.delete()
+
+
+# The business calendar: its hours and holidays are what regular users' one-business-day
+# target is counted in. Each change forgets the cached calendar (sla.signals).
+
+
+def _calendar_allowed(actor: User, model: type[Model], action: str) -> None:
+    if not model_permission(actor, model, action):
+        raise PermissionDenied(CALENDAR_NOT_ALLOWED)
+
+
+def _name(name: str) -> str:
+    return clean_line(name, field="name", max_length=NAME_MAX)
+
+
+def _add_or_change(row: Model) -> str:
+    return "add" if row.pk is None else "change"
+
+
+@transaction.atomic
+def business_calendar_save(
+    *,
+    calendar: BusinessCalendar,
+    actor: User,
+    name: str,
+    time_zone: str,
+    is_default: bool,
+    business_day_minutes: int,
+) -> BusinessCalendar:
+    """Add a calendar (`calendar` not stored yet) or change one."""
+    _calendar_allowed(actor, BusinessCalendar, _add_or_change(calendar))
+    calendar.name, calendar.time_zone = _name(name), time_zone
+    calendar.is_default, calendar.business_day_minutes = is_default, business_day_minutes
+    calendar.full_clean()
+    calendar.save()
+    return calendar
+
+
+@transaction.atomic
+def business_calendar_delete(*, calendar: BusinessCalendar, actor: User) -> None:
+    """Delete a calendar with its hours and holidays (without a default one, targets
+    count around the clock)."""
+    _calendar_allowed(actor, BusinessCalendar, "delete")
+    calendar.delete()
+
+
+@transaction.atomic
+def business_hours_save(
+    *, hours: BusinessHours, actor: User, weekday: Weekday, opens: time, closes: time
+) -> BusinessHours:
+    """Add opening hours to `hours.calendar` (`hours` not stored yet) or change them."""
+    _calendar_allowed(actor, BusinessHours, _add_or_change(hours))
+    hours.weekday, hours.opens, hours.closes = weekday, opens, closes
+    hours.full_clean()
+    hours.save()
+    return hours
+
+
+@transaction.atomic
+def business_hours_delete(*, hours: BusinessHours, actor: User) -> None:
+    _calendar_allowed(actor, BusinessHours, "delete")
+    hours.delete()
+
+
+@transaction.atomic
+def holiday_save(*, holiday: Holiday, actor: User, day: date, name: str) -> Holiday:
+    """Add a holiday to `holiday.calendar` (`holiday` not stored yet) or change one."""
+    _calendar_allowed(actor, Holiday, _add_or_change(holiday))
+    holiday.date, holiday.name = day, _name(name)
+    holiday.full_clean()
+    holiday.save()
+    return holiday
+
+
+@transaction.atomic
+def holiday_delete(*, holiday: Holiday, actor: User) -> None:
+    _calendar_allowed(actor, Holiday, "delete")
+    holiday.delete()
+
+
 def demo_calendar_seed() -> None:
     """The demo support team: New York, Monday to Friday 9:00-17:00, US holidays."""
-    from datetime import date, time
-
-    from sla.models import BusinessCalendar, BusinessHours, Holiday
-
     with transaction.atomic():
         if BusinessCalendar.objects.filter(is_default=True).exists():
             return

@@ -182,11 +182,10 @@ class CallbackRequestAdmin(ServiceModelAdmin):
     class Media:
         css = {"all": ("css/admin-tickets.css",)}
 
+    # Customers ask for callbacks; no deletion either (a ServiceModelAdmin without
+    # delete_object): a request is the record its SLA report and ticket refer to.
     def has_add_permission(self, request) -> bool:
         return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
 
     def get_fieldsets(self, request, obj=None):
         """Offer only what the callback's state allows: claim a waiting one; record calls

@@ -38,7 +38,7 @@ def callback_abandoned_notify(*, callback_id: int) -> None:
     if callback is None:
         return
     body = render_to_string(
-        "helpdesk/email/callback_abandoned.txt",
+        "callbacks/email/callback_abandoned.txt",
         {
             "callback": callback,
             "phone_line": settings.SUPPORT_PHONE_NUMBER,

@@ -3,17 +3,16 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
-from accounts.permissions import is_customer, is_super_admin
+from accounts.permissions import customer_item_filter, is_customer
 from helpdesk.callbacks.models import CallbackRequest, CallbackStatus
 
 
 def callback_list_for(*, user: User) -> QuerySet[CallbackRequest]:
+    """My callback requests: the whole account's for a super admin, a regular user's own.
+    Staff work the queue (`callback_queue`), not this list."""
     if not is_customer(user):
         return CallbackRequest.objects.none()
-    assert user.account_id is not None  # a customer has an account
-    callbacks = CallbackRequest.objects.filter(account_id=user.account_id)
-    if not is_super_admin(user):
-        callbacks = callbacks.filter(requester=user)
+    callbacks = CallbackRequest.objects.filter(customer_item_filter(user))
     return callbacks.order_by("-created_at", "-id")
 
 

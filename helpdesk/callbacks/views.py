@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.middleware import second_factor_verified_required
 from accounts.models import PremiumChannel
 from accounts.permissions import can_view_customer_item, is_agent, is_customer
@@ -19,7 +20,7 @@ from helpdesk.core.errors import form_errors, validation_errors
 
 @login_required
 @require_POST
-def callback_new(request: HttpRequest) -> HttpResponse:
+def callback_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Premium phone support: the dialog posts here with fetch and gets JSON."""
     entitlement = entitlement_for(user=request.user, request=request)
     if not is_customer(request.user) or not entitlement.allows(PremiumChannel.PHONE):
@@ -42,7 +43,7 @@ def callback_new(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return JsonResponse({"errors": validation_errors(exc)}, status=400)
     confirmation = render_to_string(
-        "helpdesk/callback_confirmation.html", {"callback": callback}, request=request
+        "callbacks/callback_confirmation.html", {"callback": callback}, request=request
     )
     return JsonResponse(
         {"callback": callback.pk, "created": created, "confirmation_html": confirmation},
@@ -52,7 +53,7 @@ def callback_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def callback_cancel(request: HttpRequest, callback_id: int) -> HttpResponse:
+def callback_cancel(request: AuthenticatedHttpRequest, callback_id: int) -> HttpResponse:
     callback = CallbackRequest.objects.filter(pk=callback_id).first()
     if callback is None or not can_view_customer_item(request.user, callback):
         raise Http404("No such callback request.")
@@ -66,13 +67,13 @@ def callback_cancel(request: HttpRequest, callback_id: int) -> HttpResponse:
 
 @login_required
 @second_factor_verified_required
-def callback_queue_panel(request: HttpRequest) -> HttpResponse:
+def callback_queue_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The waiting callbacks, oldest first, as a fragment for the chat console; it is
     fetched again whenever the queue changes."""
     if not is_agent(request.user):
         raise Http404("No such page.")
     return render(
         request,
-        "helpdesk/callback_queue_panel.html",
+        "callbacks/callback_queue_panel.html",
         {"callbacks": selectors.callback_queue().select_related("account")[:50]},
     )

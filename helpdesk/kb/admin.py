@@ -9,7 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from helpdesk.core.adminforms import ServiceModelAdmin
+from helpdesk.kb import services
 from helpdesk.kb.forms import ArticleAdminForm
 from helpdesk.kb.models import Article, ArticleFeedback, HelpQuestion
 from helpdesk.kb.permissions import can_view_deflection_report
@@ -17,10 +19,16 @@ from helpdesk.kb.selectors import deflection_report
 
 
 class ReadOnlyAdminMixin:
+    """What customers said and asked is a record leads read: nobody edits or deletes it
+    in the admin (it goes when its article does)."""
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -52,6 +60,16 @@ class ArticleAdmin(ServiceModelAdmin):
                 no_count=Count("feedback", filter=Q(feedback__helpful=False)),
             )
         )
+
+    def delete_object(self, *, obj: Article, actor: User) -> None:
+        services.article_delete(article=obj, actor=actor)
+
+    def get_deleted_objects(self, objs, request):
+        """Feedback goes with its article (`article_delete`): the right to delete the
+        article is all it takes, though nobody deletes feedback on its own."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(ArticleFeedback._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description=_("helpful"), ordering="yes_count")
     def helpful_yes(self, obj: Article) -> int:

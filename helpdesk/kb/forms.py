@@ -1,5 +1,8 @@
+from typing import Any
+
 from django import forms
 from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -37,8 +40,9 @@ class HelpKeyForm(forms.Form):
     key = forms.UUIDField()
 
 
-def _article_field(name: str, **kwargs) -> CleanCharField:
+def _article_field(name: str, **kwargs: Any) -> CleanCharField:
     field = Article._meta.get_field(name)
+    assert isinstance(field, models.Field)
     return CleanCharField(label=field.verbose_name, help_text=field.help_text, **kwargs)
 
 

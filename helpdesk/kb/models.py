@@ -7,8 +7,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.core.textclean import StrOrPromise
 
-def article_language_choices() -> list[tuple[str, str]]:
+
+def article_language_choices() -> list[tuple[str, StrOrPromise]]:
     """The portal's interface languages; a callable so migrations do not copy them."""
     return list(settings.LANGUAGES)
 

@@ -7,6 +7,7 @@ from accounts.permissions import (
     LEADS_GROUP,
     SPECIALISTS_GROUP,
     is_customer,
+    model_permission,
     staff_permissions_grant,
 )
 from helpdesk.kb.models import Article, ArticleFeedback, HelpQuestion
@@ -19,11 +20,16 @@ def can_give_article_feedback(user: User | AnonymousUser) -> bool:
 
 def can_read_unpublished_articles(user: User | AnonymousUser) -> bool:
     """Staff who manage articles preview drafts on the portal."""
-    return bool(user.is_authenticated and user.is_staff and user.has_perm("kb.view_article"))
+    return bool(user.is_staff and model_permission(user, Article, "view"))
 
 
 def can_view_deflection_report(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and user.is_staff and user.has_perm("kb.view_helpquestion"))
+    return bool(user.is_staff and model_permission(user, HelpQuestion, "view"))
+
+
+def can_delete_article(user: User | AnonymousUser) -> bool:
+    """Leads (and superusers) retire articles; their feedback goes with them."""
+    return bool(user.is_staff and model_permission(user, Article, "delete"))
 
 
 def staff_permissions_register() -> None:

@@ -12,7 +12,7 @@ from accounts.models import User
 from helpdesk.core.ratelimit import rate_limit_take
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.kb.models import Article, ArticleFeedback, HelpQuestion
-from helpdesk.kb.permissions import can_give_article_feedback
+from helpdesk.kb.permissions import can_delete_article, can_give_article_feedback
 
 FEEDBACK_NOT_ALLOWED = gettext_lazy("Log in with a customer account to rate articles.")
 FEEDBACK_ARTICLE_UNPUBLISHED = gettext_lazy("This article is not published.")
@@ -42,6 +42,7 @@ BODY_REQUIRED = gettext_lazy("Write the article.")
 BODY_TOO_LONG = limit_message(
     gettext_lazy("Keep the article to {limit} characters or fewer."), BODY_MAX
 )
+ARTICLE_DELETE_NOT_ALLOWED = gettext_lazy("Only leads may delete articles.")
 SUGGESTIONS_RATE_LIMITED = gettext_lazy(
     "You are asking faster than we can answer. Wait a minute, then try again."
 )
@@ -105,6 +106,15 @@ def article_save(
     article.full_clean()
     article.save()
     return article
+
+
+@transaction.atomic
+def article_delete(*, article: Article, actor: User) -> None:
+    """Retire an article, with its feedback; the search index follows (kb.signals). A
+    help question that opened it keeps the question and loses the link."""
+    if not can_delete_article(actor):
+        raise PermissionDenied(ARTICLE_DELETE_NOT_ALLOWED)
+    article.delete()
 
 
 @transaction.atomic

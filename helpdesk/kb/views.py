@@ -56,7 +56,7 @@ def article_suggest(request: HttpRequest) -> JsonResponse:
     if not question.is_valid():
         # Nothing searched, nothing recorded; the announcement says why.
         return JsonResponse(
-            {"results": [], "announcement": " ".join(question.errors["q"])}, status=400
+            {"results": [], "announcement": " ".join(map(str, question.errors["q"]))}, status=400
         )
     query = question.cleaned_data["q"]
     language = get_language()
@@ -129,15 +129,13 @@ def kb_index(request: HttpRequest) -> HttpResponse:
             if articles
         ]
     # A refused question gets the list of articles and the reason.
-    return render(request, "helpdesk/kb/index.html", context, status=200 if valid else 400)
+    return render(request, "kb/index.html", context, status=200 if valid else 400)
 
 
 def _not_found(request: HttpRequest, slug: str) -> HttpResponse:
     words = slug.replace("-", " ").replace("_", " ")[:200]
     similar = selectors.article_suggestions(query=words, language=get_language(), limit=5)
-    return render(
-        request, "helpdesk/kb/not_found.html", {"slug": slug, "similar": similar}, status=404
-    )
+    return render(request, "kb/not_found.html", {"slug": slug, "similar": similar}, status=404)
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -151,7 +149,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     feedback = selectors.article_feedback_for(article=article, user=request.user)
     return render(
         request,
-        "helpdesk/kb/article_detail.html",
+        "kb/article_detail.html",
         {
             "article": article,
             "body_html": render_markdown(article.body),
@@ -195,7 +193,7 @@ def _feedback_invalid(
 ) -> HttpResponse:
     return render(
         request,
-        "helpdesk/kb/article_detail.html",
+        "kb/article_detail.html",
         {
             "article": article,
             "body_html": render_markdown(article.body),

@@ -272,11 +272,10 @@ class TicketAdmin(ServiceModelAdmin):
         "thread",
     )
 
+    # No deletion (a ServiceModelAdmin without delete_object): a ticket is the record
+    # the SLA reports count and its requester was emailed about.
     def has_add_permission(self, request) -> bool:
         return False  # customers submit tickets; specialists answer them
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
 
     @admin.display(description=_("time left"))
     def time_left_display(self, obj: Ticket) -> str:
@@ -360,6 +359,9 @@ class TicketAdmin(ServiceModelAdmin):
 
 @admin.register(Reply)
 class ReplyAdmin(admin.ModelAdmin):
+    """Replies are read here: they are written on the ticket's page (`ticket_reply`) and,
+    once sent, neither edited nor deleted."""
+
     list_display = ("ticket", "author", "visibility", "created_at")
     list_select_related = ("ticket", "author")
     readonly_fields = ("ticket", "author", "body", "visibility", "created_at")
@@ -367,6 +369,12 @@ class ReplyAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -53,7 +53,7 @@ def ticket_created_notify(*, ticket_id: int) -> None:
     requester = ticket.requester
     with translation.override("en"):
         body = render_to_string(
-            "helpdesk/email/ticket_created.txt",
+            "tickets/email/ticket_created.txt",
             {"ticket": ticket, "tz": requester.time_zone, "url": _ticket_page(ticket)},
         )
     send_mail(
@@ -73,7 +73,7 @@ def ticket_reply_notify(*, reply_id: int) -> None:
     ticket = reply.ticket
     with translation.override("en"):
         body = render_to_string(
-            "helpdesk/email/ticket_reply.txt",
+            "tickets/email/ticket_reply.txt",
             {"ticket": ticket, "reply": reply, "url": _ticket_page(ticket)},
         )
     send_mail(f"[#{ticket.pk}] New reply: {ticket.subject}", body, None, [ticket.requester.email])
@@ -89,7 +89,7 @@ def business_critical_alert(*, ticket_id: int) -> None:
     if not recipients:
         return
     body = render_to_string(
-        "helpdesk/email/business_critical.txt",
+        "tickets/email/business_critical.txt",
         {"ticket": ticket, "url": _ticket_admin_page(ticket)},
     )
     send_mail(f"[#{ticket.pk}] Business-critical: {ticket.subject}", body, None, recipients)
@@ -115,7 +115,7 @@ def sla_warning_notify(*, ticket_ids: list[int]) -> None:
             by_recipients.setdefault(recipients, []).append(ticket)
     for recipients, group in by_recipients.items():
         body = render_to_string(
-            "helpdesk/email/sla_digest.txt",
+            "tickets/email/sla_digest.txt",
             {
                 "intro": "These tickets are close to their first-reply deadline:",
                 "items": [{"ticket": t, "url": _ticket_admin_page(t)} for t in group],
@@ -143,7 +143,7 @@ def sla_escalation_notify(*, items: list[list[int | str]]) -> None:
         for t in Ticket.objects.filter(pk__in=levels).select_related("account")
     ]
     body = render_to_string(
-        "helpdesk/email/sla_digest.txt",
+        "tickets/email/sla_digest.txt",
         {"intro": "These tickets have passed their first-reply deadline:", "items": rows},
     )
     top = max(level for _, level in levels.values())

@@ -4,20 +4,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from accounts.permissions import can_view_customer_item, is_agent, is_customer, is_super_admin
+from accounts.permissions import can_view_customer_item, customer_item_filter, is_agent
 from helpdesk.tickets.models import OPEN_STATUSES, Reply, ReplyVisibility, Ticket
 
 
 def ticket_list_for(*, user: User) -> QuerySet[Ticket]:
     """My tickets: the whole account's for a super admin, a regular user's own."""
-    if is_agent(user):
-        return Ticket.objects.all()
-    if not is_customer(user):
-        return Ticket.objects.none()
-    assert user.account_id is not None  # a customer has an account
-    tickets = Ticket.objects.filter(account_id=user.account_id)
-    if not is_super_admin(user):
-        tickets = tickets.filter(requester=user)
+    tickets = Ticket.objects.filter(customer_item_filter(user))
     return tickets.select_related("requester").order_by("-created_at", "-id")
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,25 +10,27 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import PremiumChannel
 from accounts.permissions import can_flag_business_critical, is_customer
 from accounts.selectors import entitlement_for
 from helpdesk.callbacks.selectors import callback_list_for
 from helpdesk.core.errors import form_errors, validation_errors, wants_json
+from helpdesk.core.textclean import StrOrPromise
 from helpdesk.tickets import selectors, services
 from helpdesk.tickets.forms import ReplyForm, TicketForm
 from helpdesk.tickets.models import ReplyVisibility, Ticket, TicketChannel
 from helpdesk.tickets.permissions import can_write_internal_note
 
 
-def _refused(request: HttpRequest, message: str) -> HttpResponse:
+def _refused(request: HttpRequest, message: StrOrPromise) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"errors": {"__all__": [str(message)]}}, status=403)
     raise PermissionDenied(message)
 
 
 @login_required
-def ticket_new(request: HttpRequest) -> HttpResponse:
+def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Premium email support: the dialog posts here with fetch (JSON answer); without
     JavaScript the same view serves a page."""
     entitlement = entitlement_for(user=request.user, request=request)
@@ -36,7 +40,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         "allowed": entitlement.allows(PremiumChannel.EMAIL),
     }
     if request.method != "POST":
-        return render(request, "helpdesk/ticket_new.html", {**context, "form": TicketForm()})
+        return render(request, "tickets/ticket_new.html", {**context, "form": TicketForm()})
     if not context["allowed"]:
         # Authorised before anything is validated: the service says the same.
         return _refused(
@@ -65,7 +69,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return _ticket_form_invalid(request, context, form, validation_errors(exc))
     confirmation = render_to_string(
-        "helpdesk/ticket_confirmation.html", {"ticket": ticket}, request=request
+        "tickets/ticket_confirmation.html", {"ticket": ticket}, request=request
     )
     if wants_json(request):
         return JsonResponse(
@@ -82,37 +86,37 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 
 
 def _ticket_form_invalid(
-    request: HttpRequest, context: dict, form: TicketForm, errors: dict[str, list[str]]
+    request: HttpRequest, context: dict[str, Any], form: TicketForm, errors: dict[str, list[str]]
 ) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"errors": errors}, status=400)
     return render(
         request,
-        "helpdesk/ticket_new.html",
+        "tickets/ticket_new.html",
         {**context, "form": form, "errors": errors, "general_errors": errors.get("__all__")},
         status=400,
     )
 
 
 @login_required
-def ticket_list(request: HttpRequest) -> HttpResponse:
+def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_customer(request.user):
         return redirect("admin:tickets_ticket_changelist")
     tickets = selectors.ticket_list_for(user=request.user)[:200]
     callback_requests = callback_list_for(user=request.user)[:50]
     return render(
         request,
-        "helpdesk/ticket_list.html",
+        "tickets/ticket_list.html",
         {"tickets": tickets, "callback_requests": callback_requests},
     )
 
 
 @login_required
-def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_detail(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for(user=request.user, ticket_id=ticket_id)
     return render(
         request,
-        "helpdesk/ticket_detail.html",
+        "tickets/ticket_detail.html",
         {
             "ticket": ticket,
             "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
@@ -123,7 +127,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def ticket_reply(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for(user=request.user, ticket_id=ticket_id)
     visibility = request.POST.get("visibility") or ReplyVisibility.PUBLIC
     if visibility not in ReplyVisibility.values:
@@ -151,13 +155,13 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 def _reply_invalid(
-    request: HttpRequest, ticket: Ticket, form: ReplyForm, errors: dict[str, list[str]]
+    request: AuthenticatedHttpRequest, ticket: Ticket, form: ReplyForm, errors: dict[str, list[str]]
 ) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"errors": errors}, status=400)
     return render(
         request,
-        "helpdesk/ticket_detail.html",
+        "tickets/ticket_detail.html",
         {
             "ticket": ticket,
             "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),

@@ -137,3 +137,40 @@ def test_who_may_see_a_customers_item():
     assert can_view_customer_item(StaffFactory(), own)
     assert can_view_customer_item(LeadFactory(), own)
     assert not can_view_customer_item(UserFactory(account=None, role="", is_staff=True), own)
+
+
+def test_the_customer_item_filter_is_the_predicate_as_a_query():
+    """`customer_item_filter` (the selectors' lists) and `can_view_customer_item` (one
+    item's page) are one rule: for every user, the filter keeps exactly the items the
+    predicate allows, tickets and callback requests alike."""
+    from helpdesk.callbacks.models import CallbackRequest
+    from helpdesk.callbacks.services import callback_request_create
+
+    admin = SuperAdminFactory()
+    regular = UserFactory(account=admin.account)
+    neighbour = UserFactory(account=admin.account)
+    outsider = SuperAdminFactory()
+    users = [
+        admin,
+        regular,
+        neighbour,
+        outsider,
+        StaffFactory(),
+        LeadFactory(),
+        UserFactory(account=None, role="", is_staff=True),
+        UserFactory(account=admin.account, is_active=False),
+    ]
+    for requester in (admin, regular, outsider):
+        ticket_for(requester)
+        callback_request_create(requester=requester, phone="+14155550101", topic="Login")
+    assert Ticket.objects.count() == 3 and CallbackRequest.objects.count() == 3
+    for model in (Ticket, CallbackRequest):
+        items = list(model.objects.all())
+        for user in users:
+            allowed = {item.pk for item in items if can_view_customer_item(user, item)}
+            query = set(
+                model.objects.filter(permissions.customer_item_filter(user)).values_list(
+                    "pk", flat=True
+                )
+            )
+            assert query == allowed, (model.__name__, user)
