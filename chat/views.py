@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.middleware import second_factor_verified_required
 from accounts.permissions import is_agent
 from chat import selectors
@@ -28,7 +29,7 @@ def _number(request: HttpRequest, name: str) -> int | None:
 @require_GET
 @login_required
 @second_factor_verified_required
-def history(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
     """A page of a chat's history, for its customer or its specialist under the rule of
     the socket that carries it (chat.permissions): ?after=<seq> (oldest first, "more"
     and "next_after") or ?before=<seq> (the newest before it, "from_seq"), &limit=."""

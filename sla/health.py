@@ -1,6 +1,7 @@
 """The SLA sweep in the readiness check: deadlines are enforced only while it runs."""
 
 import dataclasses
+from datetime import datetime
 
 from asgiref.sync import sync_to_async
 from health_check.base import HealthCheck
@@ -15,5 +16,5 @@ class SweepRecent(HealthCheck):
         stale = await sync_to_async(sweep_is_stale)()
         if stale is None:
             raise ServiceUnavailable("the SLA sweep has never run")
-        if stale:
+        if isinstance(stale, datetime):
             raise ServiceUnavailable(f"the SLA sweep last ran at {stale.isoformat()}")
