@@ -6,6 +6,7 @@ from helpdesk.views import healthz, moved_admin_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", include("helpdesk.api.urls")),
     re_path(r"^admin/helpdesk/(?P<model>[a-z]+)/(?P<rest>.*)$", moved_admin_page),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
