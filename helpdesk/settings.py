@@ -413,6 +413,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Premium Desk API",
+    # 3.1: JSON Schema proper (a nullable nested object is `oneOf [ref, null]`).
+    "OAS_VERSION": "3.1.0",
     "DESCRIPTION": "Tickets, callbacks, chats, entitlement, the SLA report and the knowledge "
     "base, under the same rules as the portal. Authenticate with a personal API token: "
     "`Authorization: Bearer pd_...`.",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from helpdesk.api.models import ApiToken, TokenScope
 from helpdesk.api.permissions import can_have_api_tokens
-from helpdesk.core.textclean import clean_line, limit_message
+from helpdesk.core.textclean import CONTROL_CHARACTERS, clean_line, limit_message
 
 TOKEN_PREFIX = "pd_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8  # "pd_" and 8 hexadecimal digits

@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from helpdesk.api.permissions import TokenScopeAllows
+
 
 def _etag(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
@@ -46,6 +48,11 @@ class ConditionalReads:
 
 
 class ValidatedInput:
+    def get_permissions(self) -> list[Any]:
+        """A view's own permissions come after the token's scope, which every view has."""
+        own = super().get_permissions()  # type: ignore[misc]
+        return [TokenScopeAllows(), *own]
+
     def validated(self, serializer_class: type[BaseSerializer], request: Request) -> dict[str, Any]:
         """The request's JSON body through a strict serializer (400 on any problem)."""
         serializer = serializer_class(data=request.data)
