@@ -39,6 +39,7 @@ _DESCRIPTIONS = {
     "401": "No credentials, or a token that is unknown, revoked or whose user is inactive.",
     "403": "Signed in, but not allowed (role, entitlement, read-only token, second factor).",
     "404": "No such item, or one this user may not see.",
+    "415": "The body is not JSON (send Content-Type: application/json).",
     "429": "Too many requests for this token (Retry-After), or a service's own limit.",
 }
 
@@ -52,6 +53,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -
             codes = ["400", "401", "403", "429"]
             if "{" in path:
                 codes.append("404")
+            if method in ("post", "put", "patch"):
+                codes.append("415")
             if method == "get":
                 responses.setdefault(
                     "304", {"description": "Not modified: the ETag sent in If-None-Match."}
