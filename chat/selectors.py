@@ -178,6 +178,7 @@ def conversation_list_for(*, user: User) -> QuerySet[Conversation]:
         return chats.order_by("-created_at", "-id")
     if not is_customer(user):
         return chats.none()
+    assert user.account_id is not None  # a customer has an account
     chats = chats.filter(account_id=user.account_id)
     if not is_super_admin(user):
         chats = chats.filter(customer=user)

@@ -86,7 +86,9 @@ def _from_validation_error(exc: ValidationError) -> Response:
             status=status.HTTP_429_TOO_MANY_REQUESTS if too_many else status.HTTP_400_BAD_REQUEST,
         )
     if first is not None:
-        fields["non_field_errors"] = [{"code": _code_of(first, "invalid"), "message": str(m)} for m in first.messages]
+        fields["non_field_errors"] = [
+            {"code": _code_of(first, "invalid"), "message": str(m)} for m in first.messages
+        ]
     return Response(error_body("validation_error", INVALID_INPUT, fields), status=400)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from helpdesk.api.models import ApiToken, TokenScope
 from helpdesk.api.permissions import can_have_api_tokens
-from helpdesk.core.textclean import CONTROL_CHARACTERS, clean_line, limit_message
+from helpdesk.core.textclean import clean_line, limit_message
 
 TOKEN_PREFIX = "pd_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8  # "pd_" and 8 hexadecimal digits
@@ -82,9 +82,7 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     their own; a superuser any (the admin)."""
     if token.user_id != actor.pk and not actor.is_superuser:
         raise PermissionDenied(NOT_YOUR_TOKEN)
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db()
     return token
 

@@ -75,12 +75,12 @@ urlpatterns = [
     ),
     path(f"{v1}staff/chats/", staff_queue.StaffChatList.as_view(), name="api_staff_chats"),
     path(
-        f"{v1}staff/chats/<int:chat_id>/", staff_queue.StaffChatDetail.as_view(), name="api_staff_chat"
+        f"{v1}staff/chats/<int:chat_id>/",
+        staff_queue.StaffChatDetail.as_view(),
+        name="api_staff_chat",
     ),
     path(f"{v1}staff/reports/sla/", staff_queue.SlaReport.as_view(), name="api_staff_sla_report"),
     # The customer's token page (staff: the admin).
     path("account/api-tokens/", portal.token_list, name="api_tokens"),
-    path(
-        "account/api-tokens/<int:token_id>/revoke/", portal.token_revoke, name="api_token_revoke"
-    ),
+    path("account/api-tokens/<int:token_id>/revoke/", portal.token_revoke, name="api_token_revoke"),
 ]

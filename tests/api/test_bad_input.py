@@ -11,7 +11,11 @@ from tests.factories import UserFactory, ticket_for
 
 
 def _nothing_stored(before):
-    assert (Ticket.objects.count(), Reply.objects.count(), CallbackRequest.objects.count()) == before
+    assert (
+        Ticket.objects.count(),
+        Reply.objects.count(),
+        CallbackRequest.objects.count(),
+    ) == before
 
 
 @pytest.fixture
@@ -24,15 +28,35 @@ def counts(db):
     [
         (b"{not json", 400, "parse_error", None),
         (b"[1, 2]", 400, "validation_error", "non_field_errors"),
-        (b'{"subject": "S", "description": "D", "status": "solved"}', 400, "validation_error", "status"),
-        (b'{"subject": "S", "description": "D", "assignee": 3}', 400, "validation_error", "assignee"),
+        (
+            b'{"subject": "S", "description": "D", "status": "solved"}',
+            400,
+            "validation_error",
+            "status",
+        ),
+        (
+            b'{"subject": "S", "description": "D", "assignee": 3}',
+            400,
+            "validation_error",
+            "assignee",
+        ),
         (b'{"subject": 12, "description": "D"}', 400, "validation_error", "subject"),
         (b'{"subject": "S", "description": ["D"]}', 400, "validation_error", "description"),
-        (b'{"subject": "S", "description": "D", "business_critical": "yes"}', 400, "validation_error", "business_critical"),
+        (
+            b'{"subject": "S", "description": "D", "business_critical": "yes"}',
+            400,
+            "validation_error",
+            "business_critical",
+        ),
         (b'{"description": "D"}', 400, "validation_error", "subject"),
         (b'{"subject": "   ", "description": "D"}', 400, "validation_error", "subject"),
         (b'{"subject": "S\\u0000", "description": "D"}', 400, "validation_error", "subject"),
-        (b'{"subject": "S", "description": "D", "business_critical": true}', 400, "validation_error", "business_critical"),
+        (
+            b'{"subject": "S", "description": "D", "business_critical": true}',
+            400,
+            "validation_error",
+            "business_critical",
+        ),
     ],
 )
 def test_ticket_create_bad_input(people, counts, body, status, code, field):
@@ -74,7 +98,9 @@ def test_super_admin_may_flag_business_critical(people):
 
 def test_not_entitled_customer_is_refused_before_validation(db, counts):
     before = counts()
-    response = client_for(UserFactory()).post("/api/v1/tickets/", b"{}", content_type="application/json")
+    response = client_for(UserFactory()).post(
+        "/api/v1/tickets/", b"{}", content_type="application/json"
+    )
     assert response.status_code == 403
     assert response.json()["error"] == {
         "code": "channel_not_allowed",
@@ -89,7 +115,9 @@ def test_mobile_app_gets_no_premium_channel(people):
     entitlement = client.get("/api/v1/entitlement/", HTTP_USER_AGENT="PremiumDeskMobile/3.1").json()
     assert entitlement["allowed"] is False and entitlement["reason"] == "mobile_app"
     response = client.post(
-        "/api/v1/tickets/", {"subject": "S", "description": "D"}, format="json",
+        "/api/v1/tickets/",
+        {"subject": "S", "description": "D"},
+        format="json",
         HTTP_USER_AGENT="PremiumDeskMobile/3.1",
     )
     assert response.status_code == 403
@@ -120,7 +148,6 @@ def test_customer_setting_a_staff_only_field_on_a_reply(people, counts):
 
 
 def test_callback_bad_phone_and_staff_bad_input(people, counts):
-    before = counts()
     response = client_for(people["regular"]).post(
         "/api/v1/callbacks/", {"phone": "call me", "topic": "Billing"}, format="json"
     )
@@ -128,12 +155,20 @@ def test_callback_bad_phone_and_staff_bad_input(people, counts):
     assert response.json()["error"]["fields"]["phone"][0]["code"] == "phone_invalid"
     ticket = ticket_for(people["regular"])
     staff = client_for(people["specialist"])
-    assert staff.post(
-        f"/api/v1/staff/tickets/{ticket.pk}/assign/", {"assignee": "me"}, format="json"
-    ).status_code == 400
-    assert staff.post(
-        f"/api/v1/staff/tickets/{ticket.pk}/assign/", {"assignee": people["regular"].pk}, format="json"
-    ).json()["error"]["fields"]["assignee"][0]["code"] == "not_staff"
+    assert (
+        staff.post(
+            f"/api/v1/staff/tickets/{ticket.pk}/assign/", {"assignee": "me"}, format="json"
+        ).status_code
+        == 400
+    )
+    assert (
+        staff.post(
+            f"/api/v1/staff/tickets/{ticket.pk}/assign/",
+            {"assignee": people["regular"].pk},
+            format="json",
+        ).json()["error"]["fields"]["assignee"][0]["code"]
+        == "not_staff"
+    )
     response = staff.post(
         f"/api/v1/staff/tickets/{ticket.pk}/reclassify/",
         {"business_critical": False, "reason": ""},
@@ -149,7 +184,9 @@ def test_callback_bad_phone_and_staff_bad_input(people, counts):
 
 def test_wrong_content_type_is_415(people):
     response = client_for(people["regular"]).post(
-        "/api/v1/tickets/", "subject=S&description=D", content_type="application/x-www-form-urlencoded"
+        "/api/v1/tickets/",
+        "subject=S&description=D",
+        content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
@@ -159,7 +196,12 @@ def test_wrong_content_type_is_415(people):
 def test_the_ticket_services_rate_limit_holds_through_the_api(people):
     client = client_for(people["regular"])
     for _ in range(2):
-        assert client.post("/api/v1/tickets/", {"subject": "S", "description": "D"}, format="json").status_code == 201
+        assert (
+            client.post(
+                "/api/v1/tickets/", {"subject": "S", "description": "D"}, format="json"
+            ).status_code
+            == 201
+        )
     response = client.post("/api/v1/tickets/", {"subject": "S", "description": "D"}, format="json")
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "rate_limited"
@@ -170,7 +212,9 @@ def test_errors_are_translated(people):
     client = client_for(people["regular"])
     for language, word in (("fr", "Saisissez"), ("ja", "件名")):
         response = client.post(
-            "/api/v1/tickets/", {"subject": "", "description": "D"}, format="json",
+            "/api/v1/tickets/",
+            {"subject": "", "description": "D"},
+            format="json",
             HTTP_ACCEPT_LANGUAGE=language,
         )
         error = response.json()["error"]

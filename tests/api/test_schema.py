@@ -19,7 +19,10 @@ def test_schema_validates_without_warnings(tmp_path):
 
 
 def test_schema_and_docs_are_served_from_our_own_files(api):
-    assert api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").status_code == 200
+    assert (
+        api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").status_code
+        == 200
+    )
     page = api.get("/api/docs/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -36,13 +39,19 @@ def test_schema_and_docs_are_served_from_our_own_files(api):
 def test_every_operation_answers_as_its_schema_says(people):
     regular, specialist, lead = people["regular"], people["specialist"], people["lead"]
     customer, staff, leads = client_for(regular), client_for(specialist), client_for(lead)
-    ticket = customer.post("/api/v1/tickets/", {"subject": "S", "description": "D"}, format="json").json()
+    ticket = customer.post(
+        "/api/v1/tickets/", {"subject": "S", "description": "D"}, format="json"
+    ).json()
     customer.post(f"/api/v1/tickets/{ticket['id']}/replies/", {"body": "More"}, format="json")
     listing = customer.get("/api/v1/tickets/?page_size=1")
     etag = customer.get(f"/api/v1/tickets/{ticket['id']}/")["ETag"]
-    assert customer.get(f"/api/v1/tickets/{ticket['id']}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert (
+        customer.get(f"/api/v1/tickets/{ticket['id']}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    )
     assert listing.status_code == 200
-    callback = customer.post("/api/v1/callbacks/", {"phone": "+1 415 555 0100", "topic": "Call"}, format="json").json()
+    callback = customer.post(
+        "/api/v1/callbacks/", {"phone": "+1 415 555 0100", "topic": "Call"}, format="json"
+    ).json()
     customer.get("/api/v1/callbacks/")
     other, _ = callback_request_create(requester=regular, phone="+1 415 555 0101", topic="Other")
     customer.post(f"/api/v1/callbacks/{other.pk}/cancel/")
@@ -53,18 +62,34 @@ def test_every_operation_answers_as_its_schema_says(people):
     ArticleFactory(slug="guide")
     customer.get("/api/v1/kb/articles/?language=en")
     customer.get("/api/v1/kb/articles/guide/")
-    leads.put("/api/v1/kb/articles/new-guide/", {"title": "T", "summary": "S", "body": "B"}, format="json")
-    staff.get("/api/v1/staff/tickets/?status=open&sla_state=unanswered&assignee=none&business_critical=false")
+    leads.put(
+        "/api/v1/kb/articles/new-guide/", {"title": "T", "summary": "S", "body": "B"}, format="json"
+    )
+    staff.get(
+        "/api/v1/staff/tickets/?status=open&sla_state=unanswered&assignee=none&business_critical=false"
+    )
     staff.get(f"/api/v1/staff/tickets/{ticket['id']}/")
     staff.post(f"/api/v1/staff/tickets/{ticket['id']}/replies/", {"body": "On it"}, format="json")
-    staff.post(f"/api/v1/staff/tickets/{ticket['id']}/assign/", {"assignee": specialist.pk}, format="json")
+    staff.post(
+        f"/api/v1/staff/tickets/{ticket['id']}/assign/", {"assignee": specialist.pk}, format="json"
+    )
     critical = ticket_for(people["super_admin"])
-    staff.post(f"/api/v1/staff/tickets/{critical.pk}/reclassify/", {"business_critical": True, "reason": "Outage"}, format="json")
+    staff.post(
+        f"/api/v1/staff/tickets/{critical.pk}/reclassify/",
+        {"business_critical": True, "reason": "Outage"},
+        format="json",
+    )
     staff.post(f"/api/v1/staff/tickets/{ticket['id']}/solve/")
     staff.get("/api/v1/staff/callbacks/?status=waiting")
     staff.post(f"/api/v1/staff/callbacks/{callback['id']}/claim/")
-    staff.post(f"/api/v1/staff/callbacks/{callback['id']}/attempts/", {"outcome": "reached", "note": "ok"}, format="json")
-    staff.post(f"/api/v1/staff/callbacks/{callback['id']}/complete/", {"notes": "Done"}, format="json")
+    staff.post(
+        f"/api/v1/staff/callbacks/{callback['id']}/attempts/",
+        {"outcome": "reached", "note": "ok"},
+        format="json",
+    )
+    staff.post(
+        f"/api/v1/staff/callbacks/{callback['id']}/complete/", {"notes": "Done"}, format="json"
+    )
     staff.get("/api/v1/staff/chats/")
     staff.get(f"/api/v1/staff/chats/{chat.pk}/")
     leads.get("/api/v1/staff/reports/sla/?period=month")
@@ -82,7 +107,7 @@ def test_cursor_pagination_walks_every_ticket_once(people, page_size):
     for n in range(3):
         ticket_for(people["regular"], subject=f"T{n}")
     client = client_for(people["regular"])
-    seen, url = [], "/api/v1/tickets/?page_size=%d" % page_size
+    seen, url = [], f"/api/v1/tickets/?page_size={page_size}"
     while url:
         page = client.get(url).json()
         seen += [t["subject"] for t in page["results"]]

@@ -43,7 +43,10 @@ class StrictSerializer(serializers.Serializer):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
-                    {name: [ErrorDetail(str(UNKNOWN_FIELD), code="unknown_field")] for name in unknown}
+                    {
+                        name: [ErrorDetail(str(UNKNOWN_FIELD), code="unknown_field")]
+                        for name in unknown
+                    }
                 )
         return super().to_internal_value(data)
 

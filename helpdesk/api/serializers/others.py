@@ -5,13 +5,13 @@ from rest_framework import serializers
 
 from accounts.models import PremiumChannel
 from accounts.selectors import NoEntitlementReason
+from chat.models import Conversation
 from helpdesk.api.serializers.base import (
     PersonSerializer,
     StrictBooleanField,
     StrictCharField,
     StrictSerializer,
 )
-from chat.models import Conversation
 from helpdesk.callbacks.models import CallbackOutcome, CallbackRequest
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]

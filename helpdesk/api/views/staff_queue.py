@@ -3,7 +3,6 @@ the leads' SLA attainment report."""
 
 from typing import Any
 
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -27,8 +26,6 @@ from helpdesk.callbacks import selectors as callback_selectors
 from helpdesk.callbacks import services as callback_services
 from helpdesk.callbacks.models import CallbackOutcome, CallbackStatus
 from sla.reports import attainment_report
-
-
 
 
 class CallbackFilterSerializer(serializers.Serializer):
