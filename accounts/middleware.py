@@ -32,6 +32,10 @@ def second_factor_refusal(request: HttpRequest) -> HttpResponse:
     enrolled = second_factor_enrolled(user=request.user)
     url = reverse("two_factor_verify" if enrolled else "two_factor")
     message = SECOND_FACTOR_NEEDED if enrolled else SECOND_FACTOR_SETUP_NEEDED
+    if request.path.startswith("/api/"):
+        # The REST API's one error shape (helpdesk/api/errors.py), which its clients parse.
+        error = {"code": "second_factor_required", "message": str(message), "fields": {}}
+        return JsonResponse({"error": error}, status=403)
     if _background(request):
         return JsonResponse(
             {"error": "second_factor_required", "detail": str(message), "url": url}, status=403

@@ -227,3 +227,11 @@ def socket_access(
     fresh, data = current
     scope["user"] = fresh
     return SocketAccess.OK if allowed(fresh, data) else SocketAccess.FORBIDDEN
+
+
+def agent_get(*, user_id: int) -> User | None:
+    """The active specialist or lead with this id, or None (someone to assign work to)."""
+    from accounts.permissions import is_agent
+
+    user = User.objects.filter(pk=user_id, is_active=True, is_staff=True).first()
+    return user if user is not None and is_agent(user) else None

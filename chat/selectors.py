@@ -12,6 +12,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import is_agent, is_customer, is_super_admin
 from chat.models import (
     OPEN_STATUSES,
     Conversation,
@@ -244,3 +245,23 @@ def customer_open_tickets(*, customer: User, limit: int = 10) -> list[dict[str, 
         {"id": t.pk, "subject": t.subject, "status": t.get_status_display()}
         for t in ticket_open_list_for(requester=customer, limit=limit)
     ]
+
+
+def conversation_list_for(*, user: User) -> QuerySet[Conversation]:
+    """Chats this user may read, newest first: agents every chat; a super admin the
+    account's; a regular user their own (the rule for tickets and callbacks)."""
+    chats = Conversation.objects.select_related("customer", "specialist", "account")
+    if is_agent(user):
+        return chats.order_by("-created_at", "-id")
+    if not is_customer(user):
+        return chats.none()
+    assert user.account_id is not None  # a customer has an account
+    chats = chats.filter(account_id=user.account_id)
+    if not is_super_admin(user):
+        chats = chats.filter(customer=user)
+    return chats.order_by("-created_at", "-id")
+
+
+def conversation_get_for(*, user: User, conversation_id: int) -> Conversation | None:
+    """The chat if this user may read it (conversation_list_for's rule), else None."""
+    return conversation_list_for(user=user).filter(pk=conversation_id).first()

@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "helpdesk.kb",
     "sla",
     "chat",
+    # The REST API (issue 18): above every app, it calls their services and selectors.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "helpdesk.api",
 ]
 
 MIDDLEWARE = [
@@ -418,6 +423,51 @@ CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=5)
 # (helpdesk.core.async_db) with server-side prepared statements; turn them off behind a
 # connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
 ASYNC_DB_PREPARE_STATEMENTS = env.bool("ASYNC_DB_PREPARE_STATEMENTS", default=True)
+# REST API (issue 18; README: API). Personal tokens or the browser's session (with CSRF);
+# JSON only; errors as {"error": {"code", "message", "fields"}}; the rules are the pages'.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "helpdesk.api.authentication.ApiTokenAuthentication",
+        "helpdesk.api.authentication.SecondFactorSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["helpdesk.api.permissions.TokenScopeAllows"],
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.api.throttling.ApiClientThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "helpdesk.api.pagination.ApiCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "helpdesk.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Premium Desk API",
+    # 3.1: JSON Schema proper (a nullable nested object is `oneOf [ref, null]`).
+    "OAS_VERSION": "3.1.0",
+    "DESCRIPTION": "Tickets, callbacks, chats, entitlement, the SLA report and the knowledge "
+    "base, under the same rules as the portal. Authenticate with a personal API token: "
+    "`Authorization: Bearer pd_...`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "helpdesk.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "helpdesk.tickets.choices.TicketStatus",
+        "CallbackStatusEnum": "helpdesk.callbacks.models.CallbackStatus",
+        "ConversationStatusEnum": "chat.models.ConversationStatus",
+    },
+}
+# Requests per minute for one API client (a token, else a signed-in user, else an address).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+# A token's last use is written at most this often, not on every request.
+API_TOKEN_LAST_USED_RESOLUTION_SECONDS = env.int(
+    "API_TOKEN_LAST_USED_RESOLUTION_SECONDS", default=60
+)
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from helpdesk.views import healthz, moved_admin_page, readyz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("", include("helpdesk.api.urls")),
     re_path(r"^admin/helpdesk/(?P<model>[a-z]+)/(?P<rest>.*)$", moved_admin_page),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -133,3 +133,11 @@ def deflection_report(*, weeks: int = 12, now: datetime | None = None) -> list[D
             )
         )
     return report
+
+
+def article_published_list(*, language: str | None = None) -> QuerySet[Article]:
+    """Published articles, in one language or all (the API's list)."""
+    articles = Article.objects.filter(is_published=True)
+    if language:
+        articles = articles.filter(language=language)
+    return articles

@@ -1,11 +1,15 @@
 """Reads for tickets, always scoped to the acting user."""
 
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import can_view_customer_item, customer_item_filter, is_agent
 from helpdesk.tickets.models import OPEN_STATUSES, Reply, ReplyVisibility, Ticket
+from sla.models import SlaKind
 
 
 def ticket_list_for(*, user: User) -> QuerySet[Ticket]:
@@ -41,3 +45,51 @@ def ticket_open_list_for(*, requester: User, limit: int) -> list[Ticket]:
             "-created_at"
         )[:limit]
     )
+
+
+# The SLA states staff filter on: the admin's list filter's (helpdesk/tickets/admin.py).
+SLA_STATES = ("breached", "due_soon", "overdue_target", "exempt", "unanswered")
+DUE_SOON = timedelta(minutes=15)
+
+
+def _sla_state_q(state: str, now: datetime) -> Q:
+    return {
+        "breached": Q(breached_at__isnull=False, sla_kind=SlaKind.GUARANTEED),
+        "overdue_target": Q(breached_at__isnull=False, sla_kind=SlaKind.TARGET),
+        "due_soon": Q(answered_at__isnull=True, due_at__gte=now, due_at__lte=now + DUE_SOON),
+        "exempt": Q(sla_kind=SlaKind.EXEMPT),
+        "unanswered": Q(answered_at__isnull=True),
+    }[state]
+
+
+def ticket_search_for_staff(
+    *,
+    user: User,
+    statuses: list[str] | None = None,
+    sla_state: str | None = None,
+    business_critical: bool | None = None,
+    assignee_id: int | None = None,
+    unassigned: bool = False,
+    account_id: int | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Ticket]:
+    """The agents' ticket list with their filters (the API's, as the admin's); nothing
+    for anyone else."""
+    if not is_agent(user):
+        return Ticket.objects.none()
+    tickets = Ticket.objects.select_related("requester", "assignee", "account")
+    if statuses:
+        tickets = tickets.filter(status__in=statuses)
+    if sla_state:
+        tickets = tickets.filter(_sla_state_q(sla_state, timezone.now()))
+    if business_critical is not None:
+        tickets = tickets.filter(business_critical=business_critical)
+    if unassigned:
+        tickets = tickets.filter(assignee__isnull=True)
+    elif assignee_id is not None:
+        tickets = tickets.filter(assignee_id=assignee_id)
+    if account_id is not None:
+        tickets = tickets.filter(account_id=account_id)
+    if updated_since is not None:
+        tickets = tickets.filter(updated_at__gte=updated_since)
+    return tickets

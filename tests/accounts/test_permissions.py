@@ -26,6 +26,9 @@ pytestmark = pytest.mark.django_db
 
 # What the groups held when accounts/services.py listed every app's permissions by name.
 SPECIALISTS = {
+    # Their own personal API tokens (the admin lists each user's only).
+    "api.view_apitoken",
+    "api.add_apitoken",
     "accounts.view_account",
     "accounts.view_subscription",
     "accounts.view_premiumsupportpurchase",
