@@ -22,7 +22,7 @@ SECRET_SHOWN_ONCE = _("Signing secret (shown only now; copy it into your receive
 class WebhookEndpointForm(ServiceChangeForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        label=_("events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
