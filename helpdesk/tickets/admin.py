@@ -16,7 +16,10 @@ from helpdesk.core.adminforms import ServiceChangeForm, ServiceModelAdmin
 from helpdesk.core.paginator import CappedCountPaginator
 from helpdesk.core.textclean import CleanCharField
 from helpdesk.core.timefmt import time_left
-from helpdesk.tickets import services
+from helpdesk.tickets import (
+    admin_inbound,  # noqa: F401 (registers the inbound log)
+    services,
+)
 from helpdesk.tickets.admin_report import SlaAttainmentReportAdmin
 from helpdesk.tickets.models import (
     OPEN_STATUSES,

@@ -6,12 +6,17 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import PremiumChannel, Role, User
-from accounts.permissions import can_flag_business_critical, is_agent, is_customer
+from accounts.permissions import (
+    can_flag_business_critical,
+    can_view_customer_item,
+    is_agent,
+    is_customer,
+)
 from accounts.selectors import Entitlement, entitlement_for
 from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
@@ -190,6 +195,7 @@ def _ticket_insert(
             description=description,
             business_critical=business_critical,
             created_at=now,
+            language=_email_language(),
         )
         apply_deadline(
             item=ticket,
@@ -227,10 +233,18 @@ def _ticket_insert(
     return ticket
 
 
+def _email_language() -> str:
+    """The active language if the portal has it (the ticket's emails are written in it)."""
+    active = (translation.get_language() or "").split("-")[0]
+    return active if active in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> None:
     if ticket.status == status:
         return
-    _event(ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status)
+    event = _event(
+        ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status
+    )
     ticket.status = status
     fields = ["status", "updated_at"]
     if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
@@ -239,6 +253,11 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
         fields.append("sla_next_check_at")
     ticket.save(update_fields=fields)
     if status == TicketStatus.SOLVED:
+        outbox_enqueue(
+            kind=notifications.TICKET_SOLVED,
+            key=f"{notifications.TICKET_SOLVED}:{event.pk}",
+            payload={"ticket_id": ticket.pk, "event_id": event.pk},
+        )
         webhook_emit(
             event=WebhookEvent.TICKET_SOLVED,
             key=f"ticket.solved:{ticket.pk}:{uuid.uuid4().hex[:12]}",
@@ -395,3 +414,19 @@ def ticket_reclassify(
             reason=reason,
         )
     return ticket
+
+
+def ticket_reply_reopening(*, ticket: Ticket, author: User, body: str) -> Reply:
+    """A customer's public reply that opens a solved ticket again (the solved email says
+    a reply does); a closed ticket stays closed and the reply is refused."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if (
+            ticket.status == TicketStatus.SOLVED
+            and is_customer(author)
+            and can_view_customer_item(author, ticket)
+        ):
+            _set_status(ticket, TicketStatus.OPEN, author)
+        return ticket_reply(
+            ticket=ticket, author=author, body=body, visibility=ReplyVisibility.PUBLIC
+        )
