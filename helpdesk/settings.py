@@ -437,6 +437,13 @@ INBOUND_ANSWERS_PER_DAY = env.int("INBOUND_ANSWERS_PER_DAY", default=1)
 # Mailgun's inbound route (forward to /inbound/mailgun/mime/): its webhook signing key;
 # empty = the endpoint answers 404.
 INBOUND_MAILGUN_SIGNING_KEY = env.str("INBOUND_MAILGUN_SIGNING_KEY", default="")
+# Attachments on tickets and replies (and from inbound email): per file, per message, files
+# per message. Stored under ATTACHMENTS_ROOT (files 0600, folders 0700; never served as
+# static files) unless STORAGES defines an "attachments" storage (S3 and the like).
+ATTACHMENTS_ROOT = env.path("ATTACHMENTS_ROOT", default=BASE_DIR / "attachments")
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_TOTAL_BYTES = env.int("ATTACHMENT_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
 if INBOUND_IMAP_URL:
     CELERY_BEAT_SCHEDULE["inbound-poll"] = {
         "task": "tickets.inbound_poll",

@@ -21,10 +21,12 @@ from accounts.selectors import user_by_email
 from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_take
 from helpdesk.tickets import notifications, services
+from helpdesk.tickets.attachments import Upload, attachments_add
 from helpdesk.tickets.inbound_parse import (
     MalformedMessage,
     ParsedEmail,
     UnreadableText,
+    email_attachments,
     email_parse,
     email_text,
     header_key,
@@ -35,6 +37,7 @@ from helpdesk.tickets.models import (
     InboundEmail,
     InboundOutcome,
     InboundReason,
+    Reply,
     Ticket,
     TicketChannel,
     TicketMessageId,
@@ -196,6 +199,7 @@ def _reply(
         with transaction.atomic():
             reply = services.ticket_reply_reopening(ticket=ticket, author=user, body=body)
             message_id_record(ticket_id=ticket.pk, message_id=parsed.message_id)
+            row.detail = _attach(parsed, ticket=ticket, reply=reply, user=user)
     except PermissionDenied as exc:
         raise _Refusal(InboundReason.NOT_ALLOWED, str(exc)) from exc
     except ValidationError as exc:
@@ -221,11 +225,25 @@ def _new_ticket(row: InboundEmail, parsed: ParsedEmail, *, user: User, text: str
             )
             # Recorded before the confirmation goes out (on commit), which answers it.
             message_id_record(ticket_id=ticket.pk, message_id=parsed.message_id)
+            row.detail = _attach(parsed, ticket=ticket, reply=None, user=user)
     except PermissionDenied as exc:
         raise _Refusal(InboundReason.NOT_ENTITLED, str(exc)) from exc
     except ValidationError as exc:
         raise _Refusal(InboundReason.INVALID, "; ".join(exc.messages)) from exc
     row.outcome, row.ticket = InboundOutcome.TICKET, ticket
+
+
+def _attach(parsed: ParsedEmail, *, ticket: Ticket, reply: Reply | None, user: User) -> str:
+    """Store the email's attachments under the attachment rules; the text is kept even
+    when they are refused, and the log says why."""
+    files = [Upload(name=name, content=content) for name, content in email_attachments(parsed)]
+    if not files:
+        return ""
+    try:
+        attachments_add(ticket=ticket, reply=reply, uploaded_by=user, uploads=files)
+    except ValidationError as exc:
+        return "Attachments refused: " + "; ".join(exc.messages)
+    return ""
 
 
 def _answer(row: InboundEmail) -> None:

@@ -182,6 +182,21 @@ def email_text(parsed: ParsedEmail) -> str:
     return _CONTROL.sub("", text).strip()
 
 
+def email_attachments(parsed: ParsedEmail) -> list[tuple[str, bytes]]:
+    """(file name, content) of each attached file; inline parts without a name are text."""
+    found = []
+    for part in parsed.message.walk():
+        if part.is_multipart():
+            continue
+        name = part.get_filename()
+        if not name and part.get_content_disposition() != "attachment":
+            continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            found.append((str(name or "attachment"), payload))
+    return found
+
+
 class _TextCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -20,6 +20,7 @@ from sla.models import DeadlineTracked
 
 __all__ = [
     "OPEN_STATUSES",
+    "Attachment",
     "InboundEmail",
     "InboundOutcome",
     "InboundReason",
@@ -236,3 +237,33 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject}"
+
+
+class Attachment(models.Model):
+    """A file on a ticket (its description) or on one of its replies. The file lives in
+    the attachment storage under `path`, never under a public URL: it is downloaded
+    through a view that checks the viewer may see the ticket (and the reply)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    path = models.CharField(max_length=255, editable=False)
+    # A PNG re-encoded by the server from an image, shown instead of the image itself.
+    thumbnail_path = models.CharField(max_length=255, blank=True, editable=False)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="attachment_ticket_time")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,6 +3,7 @@ IMAP server becomes a reply the specialist reads on the admin's ticket page; lea
 the inbound log; the ticket email as a mail program shows it."""
 
 import imaplib
+from email import message_from_bytes, policy
 
 from django.core import mail
 from playwright.sync_api import expect
@@ -14,6 +15,7 @@ from helpdesk.tickets.mail import reply_address
 from tests.email.fixtures import imap_url  # noqa: F401 (a fixture)
 from tests.email.messages import QUOTED, email_bytes
 from tests.factories import ticket_for
+from tests.tickets.test_attachments import png
 
 
 def test_an_emailed_reply_shows_on_the_specialists_ticket_page(
@@ -23,26 +25,28 @@ def test_an_emailed_reply_shows_on_the_specialists_ticket_page(
     login,
     screenshot,
     settings,
+    tmp_path,
     imap_url,  # noqa: F811 (the imported fixture)
 ):
     settings.INBOUND_IMAP_URL = imap_url
+    settings.ATTACHMENTS_ROOT = tmp_path / "attachments"
     customer = User.objects.get(email="admin@acme.example")
     ticket = ticket_for(customer, subject="Exports stop at 80%")
     # A script delivers the customer's answer into the mailbox, as a mail server would.
     config = imap_config(imap_url)
+    answer = message_from_bytes(
+        email_bytes(
+            sender="Ada <admin@acme.example>",
+            to=reply_address(ticket.pk),
+            subject=f"Re: [#{ticket.pk}] We received your request",
+            body="It stops at 80% with the error 'quota exceeded'." + QUOTED,
+        ),
+        policy=policy.default,
+    )
+    answer.add_attachment(png(), maintype="image", subtype="png", filename="screenshot.png")
     with imaplib.IMAP4(config.host, config.port) as imap:
         imap.login(config.user, config.password)
-        imap.append(
-            "INBOX",
-            None,
-            None,
-            email_bytes(
-                sender="Ada <admin@acme.example>",
-                to=reply_address(ticket.pk),
-                subject=f"Re: [#{ticket.pk}] We received your request",
-                body="It stops at 80% with the error 'quota exceeded'." + QUOTED,
-            ),
-        )
+        imap.append("INBOX", None, None, answer.as_bytes())
     stranger = email_bytes(sender="offers@spam.example", subject="Cheap followers")
     with imaplib.IMAP4(config.host, config.port) as imap:
         imap.login(config.user, config.password)
@@ -53,6 +57,10 @@ def test_an_emailed_reply_shows_on_the_specialists_ticket_page(
     page.goto(f"{live_server.url}/admin/tickets/ticket/{ticket.pk}/change/")
     expect(page.get_by_text("It stops at 80% with the error 'quota exceeded'.")).to_be_visible()
     expect(page.get_by_text("please try again")).to_have_count(0)  # the quote was stripped
+    thumbnail = page.locator("img.attachment-thumb")
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("img => img.naturalWidth") == 320  # the server's thumbnail
+    expect(page.get_by_role("link", name="screenshot.png")).to_be_visible()
     screenshot(page, "admin-ticket-with-emailed-reply")
     page.goto(f"{live_server.url}/admin/tickets/inboundemail/")
     expect(page.get_by_role("cell", name="offers@spam.example")).to_be_visible()
