@@ -7,6 +7,7 @@ and who may download what."""
 import io
 import posixpath
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import puremagic
@@ -15,7 +16,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -44,8 +47,8 @@ TYPE_NOT_ALLOWED = _(
     "%(name)s: this type of file cannot be attached. Allowed: PNG, JPEG, GIF, PDF, TXT, LOG, CSV."
 )
 CONTENT_MISMATCH = _("%(name)s: the file's content does not match its name.")
-FILE_TOO_LARGE = _("%(name)s is larger than the limit of %(limit)s MB per file.")
-TOTAL_TOO_LARGE = _("The attachments are larger than the limit of %(limit)s MB per message.")
+FILE_TOO_LARGE = _("%(name)s is larger than the limit of %(limit)s per file.")
+TOTAL_TOO_LARGE = _("The attachments are larger than the limit of %(limit)s per message.")
 TOO_MANY_FILES = _("Attach at most %(limit)s files to one message.")
 NAME_INVALID = _("A file name is missing or not allowed.")
 
@@ -63,6 +66,22 @@ class _Checked:
     extension: str
 
 
+def uploads_from(files: Iterable[UploadedFile]) -> list[Upload]:
+    """A form's files as uploads; an oversized one is refused before it is read."""
+    uploads = []
+    for file in files:
+        name = file.name or ""
+        if (file.size or 0) > settings.ATTACHMENT_MAX_BYTES:
+            raise ValidationError(
+                {
+                    "attachments": FILE_TOO_LARGE
+                    % {"name": name, "limit": _mb(settings.ATTACHMENT_MAX_BYTES)}
+                }
+            )
+        uploads.append(Upload(name=name, content=file.read()))
+    return uploads
+
+
 def attachment_storage() -> Storage:
     if "attachments" in settings.STORAGES:
         return storages["attachments"]
@@ -75,7 +94,7 @@ def attachment_storage() -> Storage:
 
 
 def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g}"
+    return str(filesizeformat(size))
 
 
 def _check_one(upload: Upload) -> _Checked:
@@ -109,14 +128,19 @@ def _check_one(upload: Upload) -> _Checked:
     return _Checked(name=name, content=upload.content, extension=extension)
 
 
-def attachments_check(uploads: list[Upload]) -> list[_Checked]:
+def attachments_check(uploads: Sequence[Upload]) -> list[_Checked]:
     """Every rule, for every file, before anything is stored: one bad file refuses the
-    message's attachments with a message that names it."""
-    if len(uploads) > settings.ATTACHMENT_MAX_FILES:
-        raise ValidationError(TOO_MANY_FILES % {"limit": settings.ATTACHMENT_MAX_FILES})
-    checked = [_check_one(upload) for upload in uploads]
-    if sum(len(c.content) for c in checked) > settings.ATTACHMENT_MAX_TOTAL_BYTES:
-        raise ValidationError(TOTAL_TOO_LARGE % {"limit": _mb(settings.ATTACHMENT_MAX_TOTAL_BYTES)})
+    message's attachments with a message that names it (on the "attachments" field)."""
+    try:
+        if len(uploads) > settings.ATTACHMENT_MAX_FILES:
+            raise ValidationError(TOO_MANY_FILES % {"limit": settings.ATTACHMENT_MAX_FILES})
+        checked = [_check_one(upload) for upload in uploads]
+        if sum(len(c.content) for c in checked) > settings.ATTACHMENT_MAX_TOTAL_BYTES:
+            raise ValidationError(
+                TOTAL_TOO_LARGE % {"limit": _mb(settings.ATTACHMENT_MAX_TOTAL_BYTES)}
+            )
+    except ValidationError as exc:
+        raise ValidationError({"attachments": exc.messages}) from None
     return checked
 
 
@@ -135,7 +159,7 @@ def _thumbnail(content: bytes) -> bytes:
 
 
 def attachments_add(
-    *, ticket: Ticket, reply: Reply | None, uploaded_by: User | None, uploads: list[Upload]
+    *, ticket: Ticket, reply: Reply | None, uploaded_by: User | None, uploads: Sequence[Upload]
 ) -> list[Attachment]:
     """Check and store the files of a ticket's description (reply None) or of a reply.
     ValidationError (nothing stored) when one breaks a rule; a failure while storing

@@ -1,6 +1,7 @@
 """Ticket services: every write to tickets, replies and their history."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.core.webhooks.events import WebhookEvent
 from helpdesk.core.webhooks.services import webhook_emit
 from helpdesk.tickets import notifications
+from helpdesk.tickets.attachments import Upload, attachments_add, attachments_check
 from helpdesk.tickets.models import (
     Reply,
     ReplyVisibility,
@@ -109,6 +111,7 @@ def ticket_create(
     business_critical: bool = False,
     entitlement: Entitlement | None = None,
     created_by: User | None = None,
+    attachments: Sequence[Upload] = (),
 ) -> Ticket:
     """Submit a ticket for a customer: check the rules, compute the deadline, save,
     and queue the emails once the transaction commits.
@@ -150,6 +153,11 @@ def ticket_create(
         )
     except ValidationError as exc:
         errors.update(exc.error_dict)
+    if attachments:
+        try:
+            attachments_check(attachments)
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
     # Taken before the write and given back if it fails: concurrent submissions each get
@@ -167,6 +175,7 @@ def ticket_create(
             description=description,
             business_critical=business_critical,
             created_by=created_by,
+            attachments=attachments,
         )
     except BaseException:
         if limited:
@@ -182,6 +191,7 @@ def _ticket_insert(
     description: str,
     business_critical: bool,
     created_by: User | None,
+    attachments: Sequence[Upload],
 ) -> Ticket:
     assert requester.account_id is not None  # ticket_create admits customers only
     now = timezone.now()
@@ -214,6 +224,10 @@ def _ticket_insert(
         )
         ticket.save()
         _event(ticket, TicketEventKind.CREATED, actor=created_by or requester, at=now)
+        if attachments:
+            attachments_add(
+                ticket=ticket, reply=None, uploaded_by=created_by or requester, uploads=attachments
+            )
         outbox_enqueue(
             kind=notifications.TICKET_CREATED,
             key=f"{notifications.TICKET_CREATED}:{ticket.pk}",
@@ -265,7 +279,14 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
         )
 
 
-def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVisibility) -> Reply:
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    visibility: ReplyVisibility,
+    attachments: Sequence[Upload] = (),
+) -> Reply:
     """Add a public reply or an internal note. The first public reply by a specialist
     stops the SLA clock; public specialist replies are emailed to the requester."""
     if visibility == ReplyVisibility.INTERNAL and not can_write_internal_note(author):
@@ -279,12 +300,16 @@ def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVi
         required_message=REPLY_REQUIRED,
         too_long_message=REPLY_TOO_LONG,
     )
+    if attachments:
+        attachments_check(attachments)
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         reply = Reply.objects.create(
             ticket=ticket, author=author, body=body, visibility=visibility, created_at=now
         )
+        if attachments:
+            attachments_add(ticket=ticket, reply=reply, uploaded_by=author, uploads=attachments)
         if visibility == ReplyVisibility.PUBLIC and is_agent(author):
             # Conditional update: of two racing replies exactly one is the first.
             stopped = Ticket.objects.filter(pk=ticket.pk, answered_at__isnull=True).update(

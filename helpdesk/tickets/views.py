@@ -19,7 +19,7 @@ from helpdesk.callbacks.selectors import callback_list_for
 from helpdesk.core.errors import form_errors, validation_errors, wants_json
 from helpdesk.core.textclean import StrOrPromise
 from helpdesk.tickets import selectors, services
-from helpdesk.tickets.attachments import attachment_get_for, attachment_storage
+from helpdesk.tickets.attachments import attachment_get_for, attachment_storage, uploads_from
 from helpdesk.tickets.forms import ReplyForm, TicketForm
 from helpdesk.tickets.models import ReplyVisibility, Ticket, TicketChannel
 from helpdesk.tickets.permissions import can_write_internal_note
@@ -52,6 +52,10 @@ def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TicketForm(request.POST)
     if not form.is_valid():
         return _ticket_form_invalid(request, context, form, form_errors(form))
+    try:
+        uploads = uploads_from(request.FILES.getlist("attachments"))
+    except ValidationError as exc:
+        return _ticket_form_invalid(request, context, form, validation_errors(exc))
     data = form.cleaned_data
     # A regular user's request that carries the flag at all is refused, whatever its value.
     flag = bool(data.get("business_critical")) or (
@@ -65,6 +69,7 @@ def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             description=data["description"],
             business_critical=flag,
             entitlement=entitlement,
+            attachments=uploads,
         )
     except PermissionDenied as exc:
         return _refused(request, str(exc))
@@ -122,6 +127,7 @@ def ticket_detail(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResp
         {
             "ticket": ticket,
             "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+            "ticket_files": ticket.attachments.filter(reply__isnull=True),
             "form": ReplyForm(),
         },
     )
@@ -145,6 +151,7 @@ def ticket_reply(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpRespo
             author=request.user,
             body=form.cleaned_data["body"],
             visibility=ReplyVisibility(visibility),
+            attachments=uploads_from(request.FILES.getlist("attachments")),
         )
     except PermissionDenied as exc:
         return _refused(request, str(exc))
@@ -167,6 +174,7 @@ def _reply_invalid(
         {
             "ticket": ticket,
             "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+            "ticket_files": ticket.attachments.filter(reply__isnull=True),
             "form": form,
             "errors": errors,
         },

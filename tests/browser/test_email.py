@@ -12,6 +12,8 @@ from accounts.models import User
 from helpdesk.tickets import tasks
 from helpdesk.tickets.inbound_imap import imap_config
 from helpdesk.tickets.mail import reply_address
+from helpdesk.tickets.models import Ticket
+from tests.browser.helpers import open_premium_channel
 from tests.email.fixtures import imap_url  # noqa: F401 (a fixture)
 from tests.email.messages import QUOTED, email_bytes
 from tests.factories import ticket_for
@@ -75,3 +77,34 @@ def test_an_emailed_reply_shows_on_the_specialists_ticket_page(
     page.set_content(confirmation.alternatives[0][0])
     expect(page.get_by_text("We received your request")).to_be_visible()
     screenshot(page, "confirmation-email")
+
+
+def test_a_screenshot_attached_in_the_dialog_shows_on_the_specialists_ticket_page(
+    live_server, demo, page, login, screenshot, settings, tmp_path
+):
+    settings.ATTACHMENTS_ROOT = tmp_path / "attachments"
+    login(page, "admin@acme.example")
+    dialog = open_premium_channel(page, "Premium email support", "email")
+    dialog.get_by_label("Subject").fill("Chart is blank")
+    dialog.get_by_label("Describe the problem").fill("See the screenshot.")
+    attach = dialog.get_by_label("Attachments (optional)")
+    attach.set_input_files(
+        files=[{"name": "chart.pdf", "mimeType": "application/pdf", "buffer": png()}]
+    )
+    dialog.get_by_role("button", name="Submit").click()
+    expect(
+        dialog.get_by_text("chart.pdf: the file's content does not match its name.")
+    ).to_be_visible()
+    screenshot(page, "dialog-refused-file")
+    attach.set_input_files(files=[{"name": "chart.png", "mimeType": "image/png", "buffer": png()}])
+    dialog.get_by_role("button", name="Submit").click()
+    expect(dialog.get_by_role("status")).to_contain_text("submitted")
+    ticket = Ticket.objects.get(subject="Chart is blank")
+    assert ticket.attachments.get().name == "chart.png"
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Log out").click()
+
+    login(page, "agent@support.example")
+    page.goto(f"{live_server.url}/admin/tickets/ticket/{ticket.pk}/change/")
+    expect(page.locator("img.attachment-thumb")).to_be_visible()
+    screenshot(page, "admin-ticket-with-dialog-screenshot")

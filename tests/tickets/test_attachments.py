@@ -94,8 +94,8 @@ def test_the_size_and_count_limits(settings, _storage):
     big = Upload("big.txt", b"x" * (1024 * 1024 + 1))
     half = Upload("half.txt", b"x" * (800 * 1024))
     cases = [
-        ([big], attachments.FILE_TOO_LARGE % {"name": "big.txt", "limit": "1"}),
-        ([half, half], attachments.TOTAL_TOO_LARGE % {"limit": "1.5"}),
+        ([big], attachments.FILE_TOO_LARGE % {"name": "big.txt", "limit": "1.0\xa0MB"}),
+        ([half, half], attachments.TOTAL_TOO_LARGE % {"limit": "1.5\xa0MB"}),
         ([Upload("a.txt", b"a")] * 3, attachments.TOO_MANY_FILES % {"limit": 2}),
     ]
     for uploads, message in cases:
@@ -205,3 +205,76 @@ def test_an_emailed_file_off_the_list_is_refused_and_the_text_kept(_storage):
     assert ticket.replies.get().body == "See the attached screenshot."
     assert not ticket.attachments.exists() and not _storage.exists()
     assert "setup.exe: this type of file cannot be attached" in row.detail
+
+
+def _file(name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def test_the_ticket_form_takes_a_screenshot(client, _storage):
+    requester = SuperAdminFactory()
+    client.force_login(requester)
+    response = client.post(
+        reverse("ticket_new"),
+        {
+            "subject": "Broken chart",
+            "description": "See the screenshot.",
+            "attachments": [_file("chart.png", png())],
+        },
+    )
+    assert response.status_code == 302
+    ticket = requester.requested_tickets.get()
+    [item] = ticket.attachments.all()
+    assert (item.name, item.reply, item.uploaded_by) == ("chart.png", None, requester)
+    page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+    assert reverse("attachment_download", args=[item.pk]) + "?thumbnail=1" in page
+
+
+def test_the_dialog_shows_a_refused_file_and_nothing_is_stored(client, _storage):
+    requester = SuperAdminFactory()
+    client.force_login(requester)
+    response = client.post(
+        reverse("ticket_new"),
+        {
+            "subject": "Broken chart",
+            "description": "See the file.",
+            "attachments": [_file("chart.pdf", png())],
+        },
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "attachments": [str(attachments.CONTENT_MISMATCH % {"name": "chart.pdf"})]
+    }
+    assert not requester.requested_tickets.exists() and not _storage.exists()
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, settings, _storage):
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    requester = SuperAdminFactory()
+    client.force_login(requester)
+    response = client.post(
+        reverse("ticket_new"),
+        {"subject": "s", "description": "d", "attachments": [_file("a.txt", b"x" * 2048)]},
+    )
+    assert response.status_code == 400
+    assert "a.txt is larger than the limit of 1.0\xa0KB per file." in response.content.decode()
+    assert not requester.requested_tickets.exists()
+
+
+def test_a_reply_in_the_portal_takes_files_and_a_forged_one_is_refused(client, _storage):
+    requester = SuperAdminFactory()
+    ticket = ticket_for(requester)
+    client.force_login(requester)
+    url = reverse("ticket_reply", args=[ticket.pk])
+    response = client.post(url, {"body": "Log attached", "attachments": [_file("run.log", b"ok")]})
+    assert response.status_code == 302
+    assert ticket.replies.get().attachments.get().name == "run.log"
+    bad = client.post(url, {"body": "again", "attachments": [_file("x.exe", b"MZ")]})
+    assert bad.status_code == 400 and ticket.replies.count() == 1
+    client.force_login(SuperAdminFactory())  # another account posting into this ticket
+    forged = client.post(url, {"body": "mine", "attachments": [_file("run.log", b"ok")]})
+    assert forged.status_code == 404
+    assert ticket.attachments.count() == 1
