@@ -8,11 +8,13 @@ docs/email.md has the rules."""
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -58,6 +60,9 @@ ANSWERED_REASONS = {
     InboundReason.MALFORMED,
 }
 ANSWER_WINDOW_SECONDS = 86_400
+# Longer than the poll task's time limit: a claim this old belongs to no live worker.
+CLAIM_TIMEOUT_SECONDS = 600
+INTERRUPTED = "Interrupted while processing: it may have been applied. Check the ticket."
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,13 @@ def _claim(*, key: str, transport: str, size: int) -> InboundEmail | None:
         with transaction.atomic():
             return InboundEmail.objects.create(key=key, transport=transport, size=size)
     except IntegrityError:
+        # A row still processing long after its claim was interrupted (a killed worker):
+        # it may or may not have been applied, so it is marked for leads, not run again.
+        InboundEmail.objects.filter(
+            key=key,
+            outcome=InboundOutcome.PROCESSING,
+            received_at__lt=timezone.now() - timedelta(seconds=CLAIM_TIMEOUT_SECONDS),
+        ).update(outcome=InboundOutcome.FAILED, reason=InboundReason.ERROR, detail=INTERRUPTED)
         return None
 
 

@@ -292,3 +292,22 @@ def test_a_failing_message_is_logged_and_the_next_one_goes_through(receive, monk
         "RuntimeError: disk on fire",
     )
     assert passed.outcome == InboundOutcome.REPLY and ticket.replies.count() == 1
+
+
+def test_a_claim_left_by_a_killed_worker_is_marked_for_the_leads_not_run_again():
+    requester = SuperAdminFactory()
+    ticket = ticket_for(requester)
+    raw = email_bytes(sender=requester.email, to=reply_address(ticket.pk), message_id="<k@y.z>")
+    InboundEmail.objects.create(
+        key="<k@y.z>",
+        transport="imap",
+        received_at=timezone.now() - timedelta(seconds=inbound.CLAIM_TIMEOUT_SECONDS + 1),
+    )
+    assert inbound_email_receive(raw=raw, transport="imap") is None
+    row = InboundEmail.objects.get()
+    assert (row.outcome, row.reason, row.detail) == (
+        InboundOutcome.FAILED,
+        InboundReason.ERROR,
+        inbound.INTERRUPTED,
+    )
+    assert not ticket.replies.exists()
