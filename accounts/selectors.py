@@ -176,6 +176,12 @@ def staff_emails(*, group: str) -> list[str]:
     )
 
 
+def user_by_email(*, email: str) -> User | None:
+    """The active user with this address (addresses are stored lower-cased), for mail
+    that arrives from it."""
+    return User.objects.filter(email=email.strip().lower(), is_active=True).first()
+
+
 def session_user(*, session_key: str | None, user_id: int) -> tuple[User, dict[str, Any]] | None:
     """The user as the database has them now, and the session's data, if the session
     `session_key` still signs

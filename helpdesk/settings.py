@@ -469,6 +469,37 @@ API_TOKEN_LAST_USED_RESOLUTION_SECONDS = env.int(
     "API_TOKEN_LAST_USED_RESOLUTION_SECONDS", default=60
 )
 
+# Email support by email (issue 16, docs/email.md). Ticket emails carry a reply address
+# support+t<id>.<signature>@<domain> built from this address; the mailbox must accept
+# plus-addresses. The polled mailbox: imaps://user:password@host:993/INBOX (imap:// for
+# plain, imap+starttls:// for STARTTLS); empty = no polling.
+SUPPORT_EMAIL_ADDRESS = env.str("SUPPORT_EMAIL_ADDRESS", default="support@premiumdesk.example")
+INBOUND_IMAP_URL = env.str("INBOUND_IMAP_URL", default="")
+# Processed messages move here (created if missing), so the inbox holds only new mail.
+INBOUND_IMAP_DONE_FOLDER = env.str("INBOUND_IMAP_DONE_FOLDER", default="Processed")
+INBOUND_POLL_INTERVAL_SECONDS = env.int("INBOUND_POLL_INTERVAL_SECONDS", default=30)
+# Messages one poll takes; the rest wait for the next poll.
+INBOUND_POLL_BATCH_SIZE = env.int("INBOUND_POLL_BATCH_SIZE", default=50)
+# Larger messages are logged and refused without being read.
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=10 * 1024 * 1024)
+# Polite answers to refused emails, per sender address per day (never to automatic mail).
+INBOUND_ANSWERS_PER_DAY = env.int("INBOUND_ANSWERS_PER_DAY", default=1)
+# Mailgun's inbound route (forward to /inbound/mailgun/mime/): its webhook signing key;
+# empty = the endpoint answers 404.
+INBOUND_MAILGUN_SIGNING_KEY = env.str("INBOUND_MAILGUN_SIGNING_KEY", default="")
+# Attachments on tickets and replies (and from inbound email): per file, per message, files
+# per message. Stored under ATTACHMENTS_ROOT (files 0600, folders 0700; never served as
+# static files) unless STORAGES defines an "attachments" storage (S3 and the like).
+ATTACHMENTS_ROOT = env.path("ATTACHMENTS_ROOT", default=BASE_DIR / "attachments")
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_TOTAL_BYTES = env.int("ATTACHMENT_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
+if INBOUND_IMAP_URL:
+    CELERY_BEAT_SCHEDULE["inbound-poll"] = {
+        "task": "tickets.inbound_poll",
+        "schedule": float(INBOUND_POLL_INTERVAL_SECONDS),
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from helpdesk.tickets.inbound_webhook import mailgun_inbound
 from helpdesk.views import healthz, moved_admin_page, readyz
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tickets/callbacks/", include("helpdesk.callbacks.urls")),
     path("tickets/", include("helpdesk.tickets.urls")),
+    path("inbound/mailgun/mime/", mailgun_inbound, name="inbound_mailgun"),
     path("", include("helpdesk.kb.urls")),
     path("chat/", include("chat.urls")),
     path("account/two-factor/", include("accounts.two_factor_urls")),

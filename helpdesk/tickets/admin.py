@@ -17,6 +17,9 @@ from helpdesk.core.paginator import CappedCountPaginator
 from helpdesk.core.textclean import CleanCharField
 from helpdesk.core.timefmt import time_left
 from helpdesk.tickets import services
+
+# Also registers the inbound log's admin.
+from helpdesk.tickets.admin_inbound import ticket_attachments_html
 from helpdesk.tickets.admin_report import SlaAttainmentReportAdmin
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
@@ -248,7 +251,7 @@ class TicketAdmin(ServiceModelAdmin):
                 )
             },
         ),
-        (_("Conversation"), {"fields": ("thread",)}),
+        (_("Conversation"), {"fields": ("thread", "attachment_list")}),
         (_("Reply"), {"fields": ("reply_body", "reply_visibility")}),
         (_("Reclassify"), {"fields": (("reclassify", "reclassify_reason"),)}),
     )
@@ -270,7 +273,9 @@ class TicketAdmin(ServiceModelAdmin):
         "escalation_level",
         "sla_exception",
         "thread",
+        "attachment_list",
     )
+    attachment_list = admin.display(description=_("attachments"))(ticket_attachments_html)
 
     # No deletion (a ServiceModelAdmin without delete_object): a ticket is the record
     # the SLA reports count and its requester was emailed about.

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from helpdesk.tickets.choices import (
+    InboundOutcome,
+    InboundReason,
     ReplyVisibility,
     TicketChannel,
     TicketEventKind,
@@ -18,6 +20,10 @@ from sla.models import DeadlineTracked
 
 __all__ = [
     "OPEN_STATUSES",
+    "Attachment",
+    "InboundEmail",
+    "InboundOutcome",
+    "InboundReason",
     "Reply",
     "ReplyVisibility",
     "SlaAttainmentReport",
@@ -25,6 +31,7 @@ __all__ = [
     "TicketChannel",
     "TicketEvent",
     "TicketEventKind",
+    "TicketMessageId",
     "TicketStatus",
 ]
 
@@ -58,6 +65,8 @@ class Ticket(DeadlineTracked):
     )
     created_at = models.DateTimeField(_("submitted"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The portal language of the submission: the ticket's emails are written in it.
+    language = models.CharField(_("language"), max_length=8, default="en")
 
     class Meta(DeadlineTracked.Meta):
         db_table = "helpdesk_ticket"
@@ -171,3 +180,90 @@ class SlaAttainmentReport(Ticket):
         proxy = True
         verbose_name = _("SLA attainment report")
         verbose_name_plural = _("SLA attainment report")
+
+
+class TicketMessageId(models.Model):
+    """Every email of a ticket, sent or received, by its Message-ID: an email we send
+    refers to the ones before it (In-Reply-To, References), and a reply that lost its
+    reply address still finds its ticket through them."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="message_ids")
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket email")
+        verbose_name_plural = _("ticket emails")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="ticket_message_id_order")]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class InboundEmail(models.Model):
+    """The inbound log: one row per message that reached the support mailbox (IMAP or a
+    provider's webhook), with what became of it. The unique key is claimed before the
+    message is processed, so two pollers never process one message twice."""
+
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    transport = models.CharField(_("transport"), max_length=10)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=12,
+        choices=InboundOutcome.choices,
+        default=InboundOutcome.PROCESSING,
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=InboundReason.choices, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_emails"
+    )
+    reply = models.ForeignKey(Reply, on_delete=models.SET_NULL, null=True, blank=True)
+    answered = models.BooleanField(_("answered"), default=False)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["outcome", "-received_at"], name="inbound_outcome_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"
+
+
+class Attachment(models.Model):
+    """A file on a ticket (its description) or on one of its replies. The file lives in
+    the attachment storage under `path`, never under a public URL: it is downloaded
+    through a view that checks the viewer may see the ticket (and the reply)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    path = models.CharField(max_length=255, editable=False)
+    # A PNG re-encoded by the server from an image, shown instead of the image itself.
+    thumbnail_path = models.CharField(max_length=255, blank=True, editable=False)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="attachment_ticket_time")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,22 +2,51 @@
 each re-reads the rows, so a retried task sends the same email. The services record
 each email in the outbox (kinds below) in the transaction of their change."""
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
 from accounts.selectors import staff_emails
 from helpdesk.core.links import portal_url
 from helpdesk.core.outbox.services import outbox_handler
-from helpdesk.tickets.models import Reply, Ticket
+from helpdesk.tickets.mail import LOOP_HEADER, message_id_for, ticket_email_send
+from helpdesk.tickets.models import InboundEmail, InboundReason, Reply, Ticket
 
 TICKET_CREATED = "tickets.created"
 TICKET_REPLY = "tickets.reply"
 BUSINESS_CRITICAL = "tickets.business_critical"
 SLA_WARNING = "tickets.sla_warning"
 SLA_ESCALATION = "tickets.sla_escalation"
+TICKET_SOLVED = "tickets.solved"
+INBOUND_REFUSED = "tickets.inbound_refused"
+
+# What the polite answer to a refused email says, by reason.
+INBOUND_ANSWERS = {
+    InboundReason.NOT_ENTITLED: gettext_lazy(
+        "Your account does not include Premium email support. Your account's super admin "
+        "can add Premium Support with an Enterprise subscription."
+    ),
+    InboundReason.NOT_ALLOWED: gettext_lazy(
+        "Only the person who opened this ticket, or a super admin of the account, can reply to it."
+    ),
+    InboundReason.TICKET_CLOSED: gettext_lazy(
+        "This ticket is closed. Please send a new email to open a new ticket."
+    ),
+    InboundReason.INVALID: gettext_lazy(
+        "It could not be turned into a ticket. Please submit your request in the portal."
+    ),
+    InboundReason.EMPTY: gettext_lazy("We found no text in it above the quoted message."),
+    InboundReason.CHARSET: gettext_lazy(
+        "Its text could not be read (its character set does not match its content)."
+    ),
+    InboundReason.MALFORMED: gettext_lazy("It is not a well-formed email message."),
+    "": gettext_lazy("Please contact Premium Support from the portal."),
+}
 
 
 def ticket_webhook_data(ticket: Ticket) -> dict[str, object]:
@@ -46,21 +75,25 @@ def _ticket_admin_page(ticket: Ticket) -> str:
 
 @outbox_handler(TICKET_CREATED)
 def ticket_created_notify(*, ticket_id: int) -> None:
-    """The requester's confirmation, with the deadline in their time zone."""
+    """The requester's confirmation, with the deadline in their time zone: the first
+    email of the ticket's thread."""
     ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first()
     if ticket is None:
         return
     requester = ticket.requester
-    with translation.override("en"):
-        body = render_to_string(
-            "tickets/email/ticket_created.txt",
-            {"ticket": ticket, "tz": requester.time_zone, "url": _ticket_page(ticket)},
-        )
-    send_mail(
-        f"[#{ticket.pk}] We received your request: {ticket.subject}",
-        body,
-        None,
-        [requester.email],
+    with translation.override(ticket.language):
+        subject = _("[#%(id)s] We received your request: %(subject)s") % {
+            "id": ticket.pk,
+            "subject": ticket.subject,
+        }
+    ticket_email_send(
+        ticket=ticket,
+        name=f"{ticket.pk}.created",
+        template="ticket_created",
+        subject=subject,
+        context={"tz": requester.time_zone, "url": _ticket_page(ticket)},
+        to=[requester.email],
+        automatic=True,
     )
 
 
@@ -71,12 +104,75 @@ def ticket_reply_notify(*, reply_id: int) -> None:
     if reply is None or not reply.is_public:
         return
     ticket = reply.ticket
-    with translation.override("en"):
-        body = render_to_string(
-            "tickets/email/ticket_reply.txt",
-            {"ticket": ticket, "reply": reply, "url": _ticket_page(ticket)},
-        )
-    send_mail(f"[#{ticket.pk}] New reply: {ticket.subject}", body, None, [ticket.requester.email])
+    with translation.override(ticket.language):
+        subject = _("[#%(id)s] New reply: %(subject)s") % {
+            "id": ticket.pk,
+            "subject": ticket.subject,
+        }
+    ticket_email_send(
+        ticket=ticket,
+        name=f"{ticket.pk}.reply-{reply.pk}",
+        template="ticket_reply",
+        subject=subject,
+        context={"reply": reply, "url": _ticket_page(ticket)},
+        to=[ticket.requester.email],
+        automatic=False,  # a specialist wrote it
+    )
+
+
+@outbox_handler(TICKET_SOLVED)
+def ticket_solved_notify(*, ticket_id: int, event_id: int) -> None:
+    """The ticket is solved: the requester may answer to open it again."""
+    ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first()
+    if ticket is None:
+        return
+    with translation.override(ticket.language):
+        subject = _("[#%(id)s] Solved: %(subject)s") % {
+            "id": ticket.pk,
+            "subject": ticket.subject,
+        }
+    ticket_email_send(
+        ticket=ticket,
+        name=f"{ticket.pk}.solved-{event_id}",
+        template="ticket_solved",
+        subject=subject,
+        context={"url": _ticket_page(ticket)},
+        to=[ticket.requester.email],
+        automatic=True,
+    )
+
+
+@outbox_handler(INBOUND_REFUSED)
+def inbound_refused_notify(*, inbound_id: int) -> None:
+    """One polite answer to an email that was not taken (the services decide when it is
+    safe: never to automatic mail, at most INBOUND_ANSWERS_PER_DAY per sender)."""
+    inbound = InboundEmail.objects.filter(pk=inbound_id).first()
+    if inbound is None or not inbound.sender:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        explanation = str(INBOUND_ANSWERS.get(inbound.reason, INBOUND_ANSWERS[""]))
+        subject = _("Re: %(subject)s") % {"subject": inbound.subject or _("your email")}
+        context = {
+            "inbound": inbound,
+            "explanation": explanation,
+            "subject": subject,
+            "url": portal_url(reverse("home")),
+        }
+        text = render_to_string("tickets/email/inbound_refused.txt", context)
+        html = render_to_string("tickets/email/inbound_refused.html", context)
+    headers = {
+        "Message-ID": message_id_for(f"inbound-{inbound.pk}"),
+        # RFC 3834: an automatic answer to a message; auto-responders must not answer it.
+        "Auto-Submitted": "auto-replied",
+        "X-Auto-Response-Suppress": "All",
+        LOOP_HEADER: "none",
+    }
+    if inbound.message_id:
+        headers["In-Reply-To"] = inbound.message_id
+        headers["References"] = inbound.message_id
+    mail = EmailMultiAlternatives(subject=subject, body=text, to=[inbound.sender], headers=headers)
+    mail.attach_alternative(html, "text/html")
+    mail.send()
 
 
 @outbox_handler(BUSINESS_CRITICAL)

@@ -10,7 +10,13 @@ from accounts.permissions import (
     is_agent,
     staff_permissions_grant,
 )
-from helpdesk.tickets.models import Reply, SlaAttainmentReport, Ticket, TicketEvent
+from helpdesk.tickets.models import (
+    InboundEmail,
+    Reply,
+    SlaAttainmentReport,
+    Ticket,
+    TicketEvent,
+)
 
 
 def can_reply_to_ticket(user: User | AnonymousUser, ticket: Ticket) -> bool:
@@ -23,9 +29,12 @@ def can_write_internal_note(user: User | AnonymousUser) -> bool:
 
 def staff_permissions_register() -> None:
     """Specialists work tickets in the admin (status, assignee, replies; history is read
-    only); leads also read the SLA attainment report."""
+    only); leads also read the SLA attainment report and the inbound email log."""
     staff_permissions_grant(
         group=SPECIALISTS_GROUP,
         models={Ticket: ("view", "change"), Reply: ("view", "add"), TicketEvent: ("view",)},
     )
-    staff_permissions_grant(group=LEADS_GROUP, models={SlaAttainmentReport: ("view",)})
+    staff_permissions_grant(
+        group=LEADS_GROUP,
+        models={SlaAttainmentReport: ("view",), InboundEmail: ("view",)},
+    )

@@ -32,7 +32,7 @@ def ticket_get_for(*, user: User, ticket_id: int) -> Ticket:
 
 def ticket_thread_for(*, user: User, ticket: Ticket) -> QuerySet[Reply]:
     """Replies this user may read: customers never see internal notes."""
-    replies = ticket.replies.select_related("author")
+    replies = ticket.replies.select_related("author").prefetch_related("attachments")
     if not is_agent(user):
         replies = replies.filter(visibility=ReplyVisibility.PUBLIC)
     return replies

@@ -1,17 +1,23 @@
 """Ticket services: every write to tickets, replies and their history."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import PremiumChannel, Role, User
-from accounts.permissions import can_flag_business_critical, is_agent, is_customer
+from accounts.permissions import (
+    can_flag_business_critical,
+    can_view_customer_item,
+    is_agent,
+    is_customer,
+)
 from accounts.selectors import Entitlement, entitlement_for
 from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
@@ -19,6 +25,7 @@ from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.core.webhooks.events import WebhookEvent
 from helpdesk.core.webhooks.services import webhook_emit
 from helpdesk.tickets import notifications
+from helpdesk.tickets.attachments import Upload, attachments_add, attachments_check
 from helpdesk.tickets.models import (
     Reply,
     ReplyVisibility,
@@ -104,6 +111,7 @@ def ticket_create(
     business_critical: bool = False,
     entitlement: Entitlement | None = None,
     created_by: User | None = None,
+    attachments: Sequence[Upload] = (),
 ) -> Ticket:
     """Submit a ticket for a customer: check the rules, compute the deadline, save,
     and queue the emails once the transaction commits.
@@ -145,6 +153,11 @@ def ticket_create(
         )
     except ValidationError as exc:
         errors.update(exc.error_dict)
+    if attachments:
+        try:
+            attachments_check(attachments)
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
     # Taken before the write and given back if it fails: concurrent submissions each get
@@ -162,6 +175,7 @@ def ticket_create(
             description=description,
             business_critical=business_critical,
             created_by=created_by,
+            attachments=attachments,
         )
     except BaseException:
         if limited:
@@ -177,6 +191,7 @@ def _ticket_insert(
     description: str,
     business_critical: bool,
     created_by: User | None,
+    attachments: Sequence[Upload],
 ) -> Ticket:
     assert requester.account_id is not None  # ticket_create admits customers only
     now = timezone.now()
@@ -190,6 +205,7 @@ def _ticket_insert(
             description=description,
             business_critical=business_critical,
             created_at=now,
+            language=_email_language(),
         )
         apply_deadline(
             item=ticket,
@@ -208,6 +224,10 @@ def _ticket_insert(
         )
         ticket.save()
         _event(ticket, TicketEventKind.CREATED, actor=created_by or requester, at=now)
+        if attachments:
+            attachments_add(
+                ticket=ticket, reply=None, uploaded_by=created_by or requester, uploads=attachments
+            )
         outbox_enqueue(
             kind=notifications.TICKET_CREATED,
             key=f"{notifications.TICKET_CREATED}:{ticket.pk}",
@@ -227,10 +247,18 @@ def _ticket_insert(
     return ticket
 
 
+def _email_language() -> str:
+    """The active language if the portal has it (the ticket's emails are written in it)."""
+    active = (translation.get_language() or "").split("-")[0]
+    return active if active in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> None:
     if ticket.status == status:
         return
-    _event(ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status)
+    event = _event(
+        ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status
+    )
     ticket.status = status
     fields = ["status", "updated_at"]
     if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
@@ -239,6 +267,11 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
         fields.append("sla_next_check_at")
     ticket.save(update_fields=fields)
     if status == TicketStatus.SOLVED:
+        outbox_enqueue(
+            kind=notifications.TICKET_SOLVED,
+            key=f"{notifications.TICKET_SOLVED}:{event.pk}",
+            payload={"ticket_id": ticket.pk, "event_id": event.pk},
+        )
         webhook_emit(
             event=WebhookEvent.TICKET_SOLVED,
             key=f"ticket.solved:{ticket.pk}:{uuid.uuid4().hex[:12]}",
@@ -246,7 +279,14 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
         )
 
 
-def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVisibility) -> Reply:
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    visibility: ReplyVisibility,
+    attachments: Sequence[Upload] = (),
+) -> Reply:
     """Add a public reply or an internal note. The first public reply by a specialist
     stops the SLA clock; public specialist replies are emailed to the requester."""
     if visibility == ReplyVisibility.INTERNAL and not can_write_internal_note(author):
@@ -260,12 +300,16 @@ def ticket_reply(*, ticket: Ticket, author: User, body: str, visibility: ReplyVi
         required_message=REPLY_REQUIRED,
         too_long_message=REPLY_TOO_LONG,
     )
+    if attachments:
+        attachments_check(attachments)
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         reply = Reply.objects.create(
             ticket=ticket, author=author, body=body, visibility=visibility, created_at=now
         )
+        if attachments:
+            attachments_add(ticket=ticket, reply=reply, uploaded_by=author, uploads=attachments)
         if visibility == ReplyVisibility.PUBLIC and is_agent(author):
             # Conditional update: of two racing replies exactly one is the first.
             stopped = Ticket.objects.filter(pk=ticket.pk, answered_at__isnull=True).update(
@@ -395,3 +439,19 @@ def ticket_reclassify(
             reason=reason,
         )
     return ticket
+
+
+def ticket_reply_reopening(*, ticket: Ticket, author: User, body: str) -> Reply:
+    """A customer's public reply that opens a solved ticket again (the solved email says
+    a reply does); a closed ticket stays closed and the reply is refused."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if (
+            ticket.status == TicketStatus.SOLVED
+            and is_customer(author)
+            and can_view_customer_item(author, ticket)
+        ):
+            _set_status(ticket, TicketStatus.OPEN, author)
+        return ticket_reply(
+            ticket=ticket, author=author, body=body, visibility=ReplyVisibility.PUBLIC
+        )

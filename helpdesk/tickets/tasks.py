@@ -34,3 +34,14 @@ def sla_warning_notify(ticket_ids: list[int]) -> None:
 @shared_task(name="helpdesk.tasks.sla_escalation_notify", **RETRY)
 def sla_escalation_notify(items: list[list[int | str]]) -> None:
     notifications.sla_escalation_notify(items=items)
+
+
+@shared_task(name="tickets.inbound_poll", soft_time_limit=300, time_limit=330)
+def inbound_poll() -> dict[str, int]:
+    """One IMAP poll (beat, every INBOUND_POLL_INTERVAL_SECONDS when INBOUND_IMAP_URL is
+    set). A second worker polling at once is harmless: each message is claimed once."""
+    from dataclasses import asdict
+
+    from helpdesk.tickets.inbound_imap import inbound_poll as poll
+
+    return asdict(poll())

@@ -7,4 +7,9 @@ urlpatterns = [
     path("new/", views.ticket_new, name="ticket_new"),
     path("<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
     path("<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
+    path(
+        "attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
 ]

@@ -3,7 +3,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +19,7 @@ from helpdesk.callbacks.selectors import callback_list_for
 from helpdesk.core.errors import form_errors, validation_errors, wants_json
 from helpdesk.core.textclean import StrOrPromise
 from helpdesk.tickets import selectors, services
+from helpdesk.tickets.attachments import attachment_get_for, attachment_storage, uploads_from
 from helpdesk.tickets.forms import ReplyForm, TicketForm
 from helpdesk.tickets.models import ReplyVisibility, Ticket, TicketChannel
 from helpdesk.tickets.permissions import can_write_internal_note
@@ -50,6 +52,10 @@ def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TicketForm(request.POST)
     if not form.is_valid():
         return _ticket_form_invalid(request, context, form, form_errors(form))
+    try:
+        uploads = uploads_from(request.FILES.getlist("attachments"))
+    except ValidationError as exc:
+        return _ticket_form_invalid(request, context, form, validation_errors(exc))
     data = form.cleaned_data
     # A regular user's request that carries the flag at all is refused, whatever its value.
     flag = bool(data.get("business_critical")) or (
@@ -63,6 +69,7 @@ def ticket_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             description=data["description"],
             business_critical=flag,
             entitlement=entitlement,
+            attachments=uploads,
         )
     except PermissionDenied as exc:
         return _refused(request, str(exc))
@@ -120,6 +127,7 @@ def ticket_detail(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResp
         {
             "ticket": ticket,
             "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+            "ticket_files": ticket.attachments.filter(reply__isnull=True),
             "form": ReplyForm(),
         },
     )
@@ -143,6 +151,7 @@ def ticket_reply(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpRespo
             author=request.user,
             body=form.cleaned_data["body"],
             visibility=ReplyVisibility(visibility),
+            attachments=uploads_from(request.FILES.getlist("attachments")),
         )
     except PermissionDenied as exc:
         return _refused(request, str(exc))
@@ -165,8 +174,31 @@ def _reply_invalid(
         {
             "ticket": ticket,
             "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+            "ticket_files": ticket.attachments.filter(reply__isnull=True),
             "form": form,
             "errors": errors,
         },
         status=400,
     )
+
+
+# Served files never run: no sniffing, a sandbox with nothing allowed, and a download
+# (thumbnails, our own PNGs, are shown inline).
+ATTACHMENT_CSP = "default-src 'none'; img-src 'self'; sandbox"
+
+
+@login_required
+def attachment_download(request: AuthenticatedHttpRequest, attachment_id: int) -> HttpResponseBase:
+    attachment = attachment_get_for(user=request.user, attachment_id=attachment_id)
+    thumbnail = request.GET.get("thumbnail") == "1" and bool(attachment.thumbnail_path)
+    path = attachment.thumbnail_path if thumbnail else attachment.path
+    response = FileResponse(
+        attachment_storage().open(path, "rb"),
+        as_attachment=not thumbnail,
+        filename=attachment.name if not thumbnail else "thumbnail.png",
+        content_type="image/png" if thumbnail else attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = ATTACHMENT_CSP
+    response["Cache-Control"] = "private, no-store"
+    return response

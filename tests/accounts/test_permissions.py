@@ -76,6 +76,7 @@ LEADS = SPECIALISTS | {
     "sla.delete_holiday",
     "sla.view_holiday",
     "tickets.view_slaattainmentreport",
+    "tickets.view_inboundemail",
     "axes.view_accessattempt",
     "axes.view_accessfailurelog",
     "axes.view_accesslog",
