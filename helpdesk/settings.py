@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "helpdesk.tickets",
     "helpdesk.callbacks",
     "helpdesk.kb",
+    # Satisfaction ratings of solved tickets and ended chats (below the apps that ask).
+    "helpdesk.csat",
     "sla",
     "chat",
 ]
@@ -414,6 +416,11 @@ CHAT_START_RATE_LIMIT_PER_HOUR = env.int("CHAT_START_RATE_LIMIT_PER_HOUR", defau
 # the immediate re-check that every change through the ORM triggers: a bulk update or a
 # row changed in SQL closes a socket within this time.
 CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=5)
+# Satisfaction ratings (CSAT): a customer answers, or changes an answer, within this many
+# days of being asked (or of their first answer).
+CSAT_WINDOW_DAYS = env.int("CSAT_WINDOW_DAYS", default=7)
+# A customer may reopen a ticket they or a specialist solved within this many days.
+TICKET_CUSTOMER_REOPEN_DAYS = env.int("TICKET_CUSTOMER_REOPEN_DAYS", default=7)
 # PostgreSQL: chat messages are stored over a connection of the consumer's event loop
 # (helpdesk.core.async_db) with server-side prepared statements; turn them off behind a
 # connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).

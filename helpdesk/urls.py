@@ -20,6 +20,7 @@ urlpatterns = [
     path("tickets/", include("helpdesk.tickets.urls")),
     path("", include("helpdesk.kb.urls")),
     path("chat/", include("chat.urls")),
+    path("satisfaction/", include("helpdesk.csat.urls")),
     path("account/two-factor/", include("accounts.two_factor_urls")),
     path("", include("accounts.urls")),
 ]

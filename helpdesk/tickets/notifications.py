@@ -11,6 +11,9 @@ from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
 from accounts.selectors import staff_emails
 from helpdesk.core.links import portal_url
 from helpdesk.core.outbox.services import outbox_handler
+from helpdesk.csat.models import RatedKind
+from helpdesk.csat.selectors import survey_about
+from helpdesk.csat.services import survey_link
 from helpdesk.tickets.models import Reply, Ticket
 
 TICKET_CREATED = "tickets.created"
@@ -18,6 +21,7 @@ TICKET_REPLY = "tickets.reply"
 BUSINESS_CRITICAL = "tickets.business_critical"
 SLA_WARNING = "tickets.sla_warning"
 SLA_ESCALATION = "tickets.sla_escalation"
+TICKET_SOLVED = "tickets.solved"
 
 
 def ticket_webhook_data(ticket: Ticket) -> dict[str, object]:
@@ -77,6 +81,25 @@ def ticket_reply_notify(*, reply_id: int) -> None:
             {"ticket": ticket, "reply": reply, "url": _ticket_page(ticket)},
         )
     send_mail(f"[#{ticket.pk}] New reply: {ticket.subject}", body, None, [ticket.requester.email])
+
+
+@outbox_handler(TICKET_SOLVED)
+def ticket_solved_notify(*, ticket_id: int) -> None:
+    """The ticket was solved: tell the requester, with the signed link to rate the help."""
+    ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first()
+    if ticket is None or ticket.status != "solved":
+        return
+    survey = survey_about(kind=RatedKind.TICKET, item_id=ticket.pk)
+    with translation.override("en"):
+        body = render_to_string(
+            "tickets/email/ticket_solved.txt",
+            {
+                "ticket": ticket,
+                "url": _ticket_page(ticket),
+                "rate_url": survey_link(survey) if survey else "",
+            },
+        )
+    send_mail(f"[#{ticket.pk}] Solved: {ticket.subject}", body, None, [ticket.requester.email])
 
 
 @outbox_handler(BUSINESS_CRITICAL)

@@ -7,4 +7,6 @@ urlpatterns = [
     path("new/", views.ticket_new, name="ticket_new"),
     path("<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
     path("<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
+    path("<int:ticket_id>/solve/", views.ticket_solve, name="ticket_solve"),
+    path("<int:ticket_id>/reopen/", views.ticket_reopen, name="ticket_reopen"),
 ]

@@ -363,6 +363,12 @@
   }
 
   function endConversation(by) {
+    // The rating form (csat-form.js) asks about a chat a specialist took part in.
+    if (conversation) {
+      root.dispatchEvent(new CustomEvent("chat:ended", {
+        detail: { id: conversation.id, rated: Boolean(conversation.specialist_name) },
+      }));
+    }
     conversation = null;
     root.removeAttribute("data-resume");
     ui.endedBy.textContent = by === "specialist" ? T.ended_by_specialist : T.ended_by_customer;

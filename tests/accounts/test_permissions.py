@@ -73,6 +73,7 @@ LEADS = SPECIALISTS | {
     "sla.delete_holiday",
     "sla.view_holiday",
     "tickets.view_slaattainmentreport",
+    "csat.view_csatreport",
     "axes.view_accessattempt",
     "axes.view_accessfailurelog",
     "axes.view_accesslog",
