@@ -264,7 +264,8 @@
   });
 
   button.setAttribute("aria-expanded", "false");
-  button.addEventListener("click", function () { open(); });
+  // While a chat is open (chat-client.js sets data-open-on), Help opens on it.
+  button.addEventListener("click", function () { open(dialog.dataset.openOn); });
   if (backButton) backButton.addEventListener("click", back);
   dialog.addEventListener("close", function () {
     button.setAttribute("aria-expanded", "false");

@@ -2,8 +2,8 @@
 after a solved ticket (on its page, and through the email's signed link in a browser
 that is not signed in), and the leads' report on a known data set."""
 
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
+from pathlib import Path
 
 from django.core import mail
 from playwright.sync_api import expect
@@ -99,7 +99,7 @@ def test_the_lead_reads_the_satisfaction_report(live_server, demo, page, login, 
     for n, (kind, rating, day) in enumerate(
         [(RatedKind.TICKET, 5, 16), (RatedKind.TICKET, 2, 17), (RatedKind.CHAT, 4, 18)], start=1
     ):
-        at = datetime(2026, 11, day, 12, tzinfo=dt_timezone.utc)
+        at = datetime(2026, 11, day, 12, tzinfo=UTC)
         Survey.objects.create(
             kind=kind,
             item_id=1000 + n,
@@ -123,5 +123,5 @@ def test_the_lead_reads_the_satisfaction_report(live_server, demo, page, login, 
     screenshot(page, "report")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert "2026-11-16,Ticket,Sam Specialist,2,3.5,50.0" in text
