@@ -341,6 +341,11 @@ PORTAL_BASE_URL = env.str(
     "PORTAL_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 )
 SUPPORT_PHONE_NUMBER = env.str("SUPPORT_PHONE_NUMBER", default="+1 888 555 0142")
+# Where a customer without Premium Support buys it or asks about it (the help dialog's
+# channel step links there); empty hides the link.
+PREMIUM_SUPPORT_URL = env.str(
+    "PREMIUM_SUPPORT_URL", default="mailto:sales@premiumdesk.example?subject=Premium%20Support"
+)
 # Requests whose User-Agent contains this marker come from the mobile app, which
 # gets the knowledge base but no premium channel (PRODUCT.md §2).
 MOBILE_APP_USER_AGENT_MARKER = env.str("MOBILE_APP_USER_AGENT_MARKER", default="PremiumDeskMobile")

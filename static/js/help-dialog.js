@@ -42,11 +42,17 @@
     return visible ? visible.dataset.step : "search";
   }
 
+  // Focus lands on the new step's first field (or channel) or, with none, on its heading
+  // (a screen reader then reads where it is; a link first would skip the explanation).
   function focusInto(section) {
-    const target = section.querySelector(
-      "[autofocus], input:not([type=hidden]), textarea, select, button, a[href]"
-    );
-    (target || section).focus();
+    const field = Array.from(
+      section.querySelectorAll("[autofocus], input:not([type=hidden]), textarea, select")
+    ).find(function (el) { return !el.closest("[hidden]"); });
+    const first = field || section.querySelector("[data-help-channel]");
+    const heading = section.querySelector(".help-step-title, h3");
+    if (first) { first.focus(); return; }
+    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); return; }
+    section.focus();
   }
 
   function showStep(name, data, options) {
@@ -258,6 +264,9 @@
       if (dialog.dataset.contactUrl) countContactReached();
       showStep("channels");
     });
+  });
+  dialog.querySelectorAll("[data-help-back-to-search]").forEach(function (el) {
+    el.addEventListener("click", function () { showStep("search"); });
   });
   dialog.querySelectorAll("[data-help-channel]").forEach(function (el) {
     el.addEventListener("click", function () { showStep(el.dataset.helpChannel); });
