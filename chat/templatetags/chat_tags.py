@@ -61,6 +61,6 @@ def chat_state(context: template.Context) -> dict:
     return {
         "allowed": True,
         "open": conversation_open_for(customer=user) is not None,
-        "strings": client_strings(),
+        "strings": {**client_strings(), "time_zone": user.time_zone},
         "message_max": MESSAGE_MAX,
     }

@@ -186,7 +186,11 @@
 
   function timeOf(iso) {
     const d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    // The page's language and the profile's time zone, as the server writes times.
+    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    try {
+      return d.toLocaleTimeString(document.documentElement.lang || [], Object.assign({ timeZone: T.time_zone }, options));
+    } catch (e) { return d.toLocaleTimeString([], options); }
   }
 
   function bubble(role, name, body, iso) {
