@@ -567,8 +567,19 @@
     typingTimer = setTimeout(function () { typingSentAt = 0; send({ type: "typing", typing: false }); }, 4000);
   });
 
+  // The dialog's own confirmation (not the browser's confirm box).
+  const endConfirm = $("[data-chat-end-confirm]");
   ui.end.addEventListener("click", function () {
-    if (window.confirm(T.confirm_end)) send({ type: "end" });
+    endConfirm.hidden = false;
+    endConfirm.querySelector("[data-chat-end-no]").focus();
+  });
+  endConfirm.querySelector("[data-chat-end-yes]").addEventListener("click", function () {
+    endConfirm.hidden = true;
+    send({ type: "end" });
+  });
+  endConfirm.querySelector("[data-chat-end-no]").addEventListener("click", function () {
+    endConfirm.hidden = true;
+    ui.end.focus();
   });
   ui.again.addEventListener("click", function () {
     show("start");

@@ -225,6 +225,12 @@
           const params = new URLSearchParams({ q: input.value.trim() });
           window.location.assign(dialog.dataset.kbUrl + "?" + params.toString());
         }
+      } else if (event.key === "Escape" && !list.hidden) {
+        // Esc closes the suggestion list first; the next Esc closes the dialog.
+        event.preventDefault();
+        setActive(-1);
+        list.hidden = true;
+        input.setAttribute("aria-expanded", "false");
       } else if (event.key === "Home" || event.key === "End") {
         if (active >= 0) {
           event.preventDefault();
