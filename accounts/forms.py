@@ -108,3 +108,24 @@ class PortalPasswordChangeForm(PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+class ProfileForm(forms.Form):
+    """The customer's own language and time zone (accounts.profile checks them again)."""
+
+    language = forms.ChoiceField(label=_("Language"))
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        from accounts.profile import UNKNOWN_LANGUAGE, UNKNOWN_TIME_ZONE, time_zone_names
+
+        super().__init__(*args, **kwargs)
+        language = self.fields["language"]
+        zone = self.fields["time_zone"]
+        assert isinstance(language, forms.ChoiceField) and isinstance(zone, forms.ChoiceField)
+        language.choices = list(settings.LANGUAGES)
+        language.error_messages["invalid_choice"] = UNKNOWN_LANGUAGE
+        zone.choices = [(name, name.replace("_", " ")) for name in time_zone_names()]
+        zone.error_messages["invalid_choice"] = UNKNOWN_TIME_ZONE

@@ -155,6 +155,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # False until the user chose a zone on their profile or their browser's was saved:
+    # the portal detects it once.
+    time_zone_chosen = models.BooleanField(_("time zone chosen"), default=False)
+    # The portal's language for this user ("" follows the browser); the profile sets it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

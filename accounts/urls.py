@@ -7,6 +7,8 @@ from accounts.middleware import second_factor_verified_required
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("account/profile/", views.profile, name="profile"),
+    path("account/time-zone/", views.time_zone_detect, name="time_zone_detect"),
     path("password/reset/", views.ResetRequestView.as_view(), name="password_reset"),
     # The admin's login page links to the portal's reset page when this name exists.
     path("password/reset/", views.ResetRequestView.as_view(), name="admin_password_reset"),

@@ -1,22 +1,27 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from django.views.generic.base import ContextMixin
 
+from accounts.forms import ProfileForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.notifications import reset_link_lifetime
 from accounts.permissions import is_agent, is_customer
+from accounts.profile import user_profile_update, user_time_zone_detect
 from accounts.selectors import (
     HOW_TO_GET_PREMIUM,
     entitlement_for,
@@ -24,6 +29,7 @@ from accounts.selectors import (
     subscriptions_for_account,
 )
 from accounts.services import password_reset_complete, password_reset_request
+from helpdesk.core.errors import validation_errors
 from helpdesk.core.ratelimit import client_address
 
 
@@ -117,3 +123,56 @@ class ResetConfirmView(_ResetLinkLifetime, auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         password_reset_complete(user=form.user, client=client_address(self.request))
         return response
+
+
+@login_required
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The user's language and time zone. Saving sets the language cookie too, so the
+    next page is in the chosen language."""
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                user_profile_update(
+                    user=user,
+                    language=form.cleaned_data["language"],
+                    time_zone=form.cleaned_data["time_zone"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                with translation.override(user.language):
+                    messages.success(request, translation.gettext("Your profile was saved."))
+                response = redirect("profile")
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    user.language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                )
+                return response
+        return render(request, "accounts/profile.html", {"form": form}, status=400)
+    form = ProfileForm(
+        initial={
+            "language": user.language or translation.get_language(),
+            "time_zone": user.time_zone,
+        }
+    )
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def time_zone_detect(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The browser's time zone, sent once by portal.js while none was chosen."""
+    try:
+        saved = user_time_zone_detect(
+            user=request.user, time_zone=request.POST.get("time_zone", "")
+        )
+    except ValidationError as exc:
+        return JsonResponse({"errors": validation_errors(exc)}, status=400)
+    return JsonResponse({"saved": saved, "time_zone": request.user.time_zone})

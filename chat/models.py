@@ -62,6 +62,9 @@ class Conversation(DeadlineTracked):
     # Highest sequence number each side's client confirmed it received.
     customer_delivered_seq = models.PositiveIntegerField(default=0)
     specialist_delivered_seq = models.PositiveIntegerField(default=0)
+    # Highest sequence number each side had on screen (the chat visible to them): "Seen".
+    customer_seen_seq = models.PositiveIntegerField(default=0)
+    specialist_seen_seq = models.PositiveIntegerField(default=0)
     transcript_emailed_at = models.DateTimeField(null=True, blank=True)
     # The ticket a specialist turned this chat into (at most one).
     ticket = models.OneToOneField(

@@ -14,6 +14,9 @@ from chat.models import Conversation, ConversationStatus
 from chat.selectors import messages_in_order
 from helpdesk.core.links import portal_url
 from helpdesk.core.outbox.services import outbox_handler
+from helpdesk.csat.models import RatedKind
+from helpdesk.csat.selectors import survey_about
+from helpdesk.csat.services import survey_link
 
 CHAT_TRANSCRIPT = "chat.transcript"
 CHAT_WAIT_ESCALATION = "chat.wait_escalation"
@@ -35,8 +38,14 @@ def chat_transcript_send(*, conversation_id: int) -> bool:
     if conversation is None:
         return False
     messages = messages_in_order(conversation=conversation)
+    survey = survey_about(kind=RatedKind.CHAT, item_id=conversation.pk)
     body = render_to_string(
-        "chat/email/transcript.txt", {"conversation": conversation, "messages": messages}
+        "chat/email/transcript.txt",
+        {
+            "conversation": conversation,
+            "messages": messages,
+            "rate_url": survey_link(survey) if survey else "",
+        },
     )
     send_mail(
         f"Your Premium chat transcript: {conversation.topic}",

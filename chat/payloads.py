@@ -41,6 +41,8 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "last_seq": conversation.last_seq,
         "customer_delivered_seq": conversation.customer_delivered_seq,
         "specialist_delivered_seq": conversation.specialist_delivered_seq,
+        "customer_seen_seq": conversation.customer_seen_seq,
+        "specialist_seen_seq": conversation.specialist_seen_seq,
     }
 
 

@@ -76,6 +76,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "connected": _("Connected"),
         "stored": _("Sent"),
         "delivered": _("Delivered"),
+        "seen": _("Seen"),
         "sending": _("Sending…"),
         "not_sent": _("Not sent"),
         "ticket": _("Ticket #{id}"),

@@ -18,4 +18,5 @@ def portal(request: HttpRequest) -> dict:
         # The help dialog's channel chooser shows only what this selector grants.
         "help_entitlement": SimpleLazyObject(lambda: entitlement_for(user=user, request=request)),
         "HOW_TO_GET_PREMIUM": HOW_TO_GET_PREMIUM,
+        "PREMIUM_SUPPORT_URL": settings.PREMIUM_SUPPORT_URL,
     }

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "helpdesk.tickets",
     "helpdesk.callbacks",
     "helpdesk.kb",
+    # Satisfaction ratings of solved tickets and ended chats (below the apps that ask).
+    "helpdesk.csat",
     "sla",
     "chat",
     # The REST API (issue 18): above every app, it calls their services and selectors.
@@ -244,6 +246,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ja", _("Japanese"))]
+# One date and time style per language (helpdesk/formats).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -344,6 +348,11 @@ PORTAL_BASE_URL = env.str(
     "PORTAL_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 )
 SUPPORT_PHONE_NUMBER = env.str("SUPPORT_PHONE_NUMBER", default="+1 888 555 0142")
+# Where a customer without Premium Support buys it or asks about it (the help dialog's
+# channel step links there); empty hides the link.
+PREMIUM_SUPPORT_URL = env.str(
+    "PREMIUM_SUPPORT_URL", default="mailto:sales@premiumdesk.example?subject=Premium%20Support"
+)
 # Requests whose User-Agent contains this marker come from the mobile app, which
 # gets the knowledge base but no premium channel (PRODUCT.md §2).
 MOBILE_APP_USER_AGENT_MARKER = env.str("MOBILE_APP_USER_AGENT_MARKER", default="PremiumDeskMobile")
@@ -419,6 +428,11 @@ CHAT_START_RATE_LIMIT_PER_HOUR = env.int("CHAT_START_RATE_LIMIT_PER_HOUR", defau
 # the immediate re-check that every change through the ORM triggers: a bulk update or a
 # row changed in SQL closes a socket within this time.
 CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=5)
+# Satisfaction ratings (CSAT): a customer answers, or changes an answer, within this many
+# days of being asked (or of their first answer).
+CSAT_WINDOW_DAYS = env.int("CSAT_WINDOW_DAYS", default=7)
+# A customer may reopen a ticket they or a specialist solved within this many days.
+TICKET_CUSTOMER_REOPEN_DAYS = env.int("TICKET_CUSTOMER_REOPEN_DAYS", default=7)
 # PostgreSQL: chat messages are stored over a connection of the consumer's event loop
 # (helpdesk.core.async_db) with server-side prepared statements; turn them off behind a
 # connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).

@@ -23,6 +23,7 @@ urlpatterns = [
     path("inbound/mailgun/mime/", mailgun_inbound, name="inbound_mailgun"),
     path("", include("helpdesk.kb.urls")),
     path("chat/", include("chat.urls")),
+    path("satisfaction/", include("helpdesk.csat.urls")),
     path("account/two-factor/", include("accounts.two_factor_urls")),
     path("", include("accounts.urls")),
 ]

@@ -37,6 +37,7 @@ class ConsoleConsumer(ChatSocket):
             "message": self.message,
             "typing": self.specialist_typing,
             "delivered": self.delivered,
+            "seen": self.seen,
             "end": self.end,
             "presence": self.set_presence,
             "ticket": self.ticket,
@@ -164,6 +165,14 @@ class ConsoleConsumer(ChatSocket):
     async def delivered(self, frame: dict) -> None:
         await call_service(
             services.delivery_mark,
+            conversation_id=conversation_id_of(frame),
+            user=self.user,
+            seq=seq_of(frame, "seq"),
+        )
+
+    async def seen(self, frame: dict) -> None:
+        await call_service(
+            services.seen_mark,
             conversation_id=conversation_id_of(frame),
             user=self.user,
             seq=seq_of(frame, "seq"),

@@ -43,6 +43,7 @@ class CustomerChatConsumer(ChatSocket):
             "message": self.message,
             "typing": self.customer_typing,
             "delivered": self.delivered,
+            "seen": self.seen,
             "end": self.end,
             "ping": self.ping,
         }
@@ -181,6 +182,15 @@ class CustomerChatConsumer(ChatSocket):
         if self.conversation_id:
             await call_service(
                 services.delivery_mark,
+                conversation_id=self.conversation_id,
+                user=self.user,
+                seq=seq_of(frame, "seq"),
+            )
+
+    async def seen(self, frame: dict) -> None:
+        if self.conversation_id:
+            await call_service(
+                services.seen_mark,
                 conversation_id=self.conversation_id,
                 user=self.user,
                 seq=seq_of(frame, "seq"),

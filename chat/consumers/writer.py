@@ -120,6 +120,9 @@ class MessageWriter:
     async def chat_delivery(self, event: dict) -> None:
         await self.send_json({**event, "type": "delivery"})
 
+    async def chat_seen(self, event: dict) -> None:
+        await self.send_json({**event, "type": "seen"})
+
     async def typing(self, frame: dict, *, conversation_id: int, role: str) -> None:
         await broadcast_ephemeral(
             conversation_group(conversation_id),

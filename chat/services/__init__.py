@@ -30,6 +30,7 @@ from chat.services.messages import (
     delivery_mark,
     message_clean,
     message_store,
+    seen_mark,
 )
 from chat.services.presence import (
     account_access_recheck,
@@ -65,6 +66,7 @@ __all__ = [
     "message_clean",
     "message_store",
     "presence_set",
+    "seen_mark",
     "user_access_recheck",
     "user_sockets_close",
 ]

@@ -33,6 +33,8 @@ from helpdesk.core.realtime import (
 from helpdesk.core.textclean import clean_line, limit_message
 from helpdesk.core.webhooks.events import WebhookEvent
 from helpdesk.core.webhooks.services import webhook_emit
+from helpdesk.csat.models import RatedKind
+from helpdesk.csat.services import survey_open
 from helpdesk.tickets import services as ticket_services
 from helpdesk.tickets.choices import TicketChannel
 from sla.models import SlaKind, SlaPolicy
@@ -209,6 +211,14 @@ def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
             key=f"chat.ended:{conversation.pk}",
             data={"chat": conversation_webhook_data(conversation)},
         )
+        if conversation.specialist_id is not None:
+            # Only a chat a specialist took part in is rated.
+            survey_open(
+                kind=RatedKind.CHAT,
+                item_id=conversation.pk,
+                customer=conversation.customer,
+                specialist=conversation.specialist,
+            )
         outbox_enqueue(
             kind=notifications.CHAT_TRANSCRIPT,
             key=f"{notifications.CHAT_TRANSCRIPT}:{conversation.pk}",

@@ -345,3 +345,32 @@ def delivery_mark(*, conversation_id: int, user: User, seq: int) -> bool:
                 },
             )
     return bool(changed)
+
+
+def seen_mark(*, conversation_id: int, user: User, seq: int) -> bool:
+    """Record that this participant had the chat on screen up to `seq` ("Seen"); seen
+    implies delivered, so the delivery mark follows. Conditional updates: an earlier
+    mark arriving late never moves either back."""
+    row = (
+        Conversation.objects.filter(pk=conversation_id)
+        .values("customer_id", "specialist_id", "last_seq")
+        .first()
+    )
+    if row is None or user.pk not in (row["customer_id"], row["specialist_id"]):
+        raise PermissionDenied(NOT_A_PARTICIPANT)
+    seq = min(int(seq), row["last_seq"])
+    is_customer = user.pk == row["customer_id"]
+    role = "customer" if is_customer else "specialist"
+    with transaction.atomic():
+        changed = Conversation.objects.filter(
+            pk=conversation_id, **{f"{role}_seen_seq__lt": seq}
+        ).update(**{f"{role}_seen_seq": seq})
+        if changed:
+            Conversation.objects.filter(
+                pk=conversation_id, **{f"{role}_delivered_seq__lt": seq}
+            ).update(**{f"{role}_delivered_seq": seq})
+            broadcast_on_commit(
+                conversation_group(conversation_id),
+                {"type": "chat.seen", "conversation": conversation_id, "role": role, "seq": seq},
+            )
+    return bool(changed)

@@ -40,6 +40,11 @@ def client_strings() -> dict[str, str]:
         "ended_by_customer": _("You ended the chat."),
         "confirm_end": _("End this chat?"),
         "signed_out": _("You were signed out. Log in again to continue the chat."),
+        "seen": _("Seen"),
+        "unread": _("Help, {count} unread messages"),
+        "preview_from": _("New message from {name}"),
+        "preview_open": _("Open chat"),
+        "preview_dismiss": _("Dismiss"),
     }
 
 
@@ -56,6 +61,6 @@ def chat_state(context: template.Context) -> dict:
     return {
         "allowed": True,
         "open": conversation_open_for(customer=user) is not None,
-        "strings": client_strings(),
+        "strings": {**client_strings(), "time_zone": user.time_zone},
         "message_max": MESSAGE_MAX,
     }

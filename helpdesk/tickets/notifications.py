@@ -14,6 +14,9 @@ from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
 from accounts.selectors import staff_emails
 from helpdesk.core.links import portal_url
 from helpdesk.core.outbox.services import outbox_handler
+from helpdesk.csat.models import RatedKind
+from helpdesk.csat.selectors import survey_about
+from helpdesk.csat.services import survey_link
 from helpdesk.tickets.mail import LOOP_HEADER, message_id_for, ticket_email_send
 from helpdesk.tickets.models import InboundEmail, InboundReason, Reply, Ticket
 
@@ -136,10 +139,16 @@ def ticket_solved_notify(*, ticket_id: int, event_id: int) -> None:
         name=f"{ticket.pk}.solved-{event_id}",
         template="ticket_solved",
         subject=subject,
-        context={"url": _ticket_page(ticket)},
+        context={"url": _ticket_page(ticket), "rate_url": _rate_url(ticket)},
         to=[ticket.requester.email],
         automatic=True,
     )
+
+
+def _rate_url(ticket: Ticket) -> str:
+    """The signed link to rate the help, while the ticket's survey is open."""
+    survey = survey_about(kind=RatedKind.TICKET, item_id=ticket.pk)
+    return survey_link(survey) if survey else ""
 
 
 @outbox_handler(INBOUND_REFUSED)

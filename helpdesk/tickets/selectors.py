@@ -1,5 +1,6 @@
 """Reads for tickets, always scoped to the acting user."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
@@ -8,7 +9,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import can_view_customer_item, customer_item_filter, is_agent
-from helpdesk.tickets.models import OPEN_STATUSES, Reply, ReplyVisibility, Ticket
+from helpdesk.tickets.models import (
+    OPEN_STATUSES,
+    Reply,
+    ReplyVisibility,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+)
 from sla.models import SlaKind
 
 
@@ -28,6 +36,35 @@ def ticket_get_for(*, user: User, ticket_id: int) -> Ticket:
     if ticket is None or not can_view_customer_item(user, ticket):
         raise Http404("No such ticket.")
     return ticket
+
+
+def ticket_own_get(*, user: User, ticket_id: int) -> Ticket:
+    """The ticket if this user submitted it (what they may solve or reopen); else 404."""
+    ticket = Ticket.objects.filter(pk=ticket_id, requester_id=user.pk).first()
+    if ticket is None:
+        raise Http404("No such ticket.")
+    return ticket
+
+
+@dataclass(frozen=True)
+class Reclassification:
+    at: datetime
+    business_critical: bool
+    explanation: str
+
+
+def ticket_reclassifications_for(*, ticket: Ticket) -> list[Reclassification]:
+    """What the customer reads about reclassifications: when, to what, and the
+    specialist's reason (without the deadline note the service adds for specialists)."""
+    events = TicketEvent.objects.filter(ticket=ticket, kind=TicketEventKind.RECLASSIFIED)
+    return [
+        Reclassification(
+            at=e.created_at,
+            business_critical=e.to_value == "business-critical",
+            explanation=e.reason.rsplit(" (deadline ", 1)[0],
+        )
+        for e in events.order_by("created_at", "id")
+    ]
 
 
 def ticket_thread_for(*, user: User, ticket: Ticket) -> QuerySet[Reply]:

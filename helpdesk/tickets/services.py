@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +24,8 @@ from helpdesk.core.ratelimit import rate_limit_give_back, rate_limit_take
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.core.webhooks.events import WebhookEvent
 from helpdesk.core.webhooks.services import webhook_emit
+from helpdesk.csat.models import RatedKind
+from helpdesk.csat.services import survey_open
 from helpdesk.tickets import notifications
 from helpdesk.tickets.attachments import Upload, attachments_add, attachments_check
 from helpdesk.tickets.models import (
@@ -73,6 +75,12 @@ RECLASSIFY_NOT_SUPER_ADMIN = _(
 )
 RECLASSIFY_UNCHANGED = _("The ticket already has this classification.")
 STAFF_ONLY = _("Only specialists and leads can do this.")
+NOT_YOUR_TICKET = _("Only the customer who submitted this ticket can do this.")
+ALREADY_SOLVED = _("This ticket is already solved.")
+NOT_SOLVED = _("Only a solved ticket can be reopened.")
+REOPEN_WINDOW_PASSED = _(
+    "This ticket was solved too long ago to reopen. Open a new one from the Help button."
+)
 
 _CHANNELS = {
     TicketChannel.EMAIL: PremiumChannel.EMAIL,
@@ -267,11 +275,19 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
         fields.append("sla_next_check_at")
     ticket.save(update_fields=fields)
     if status == TicketStatus.SOLVED:
-        outbox_enqueue(
-            kind=notifications.TICKET_SOLVED,
-            key=f"{notifications.TICKET_SOLVED}:{event.pk}",
-            payload={"ticket_id": ticket.pk, "event_id": event.pk},
+        survey_open(
+            kind=RatedKind.TICKET,
+            item_id=ticket.pk,
+            customer=ticket.requester,
+            specialist=ticket.assignee or (actor if actor and is_agent(actor) else None),
         )
+        if actor is None or is_agent(actor):
+            # The customer who solved it themselves is asked on the page, not by email.
+            outbox_enqueue(
+                kind=notifications.TICKET_SOLVED,
+                key=f"{notifications.TICKET_SOLVED}:{event.pk}",
+                payload={"ticket_id": ticket.pk, "event_id": event.pk},
+            )
         webhook_emit(
             event=WebhookEvent.TICKET_SOLVED,
             key=f"ticket.solved:{ticket.pk}:{uuid.uuid4().hex[:12]}",
@@ -373,6 +389,54 @@ def ticket_set_status(*, ticket: Ticket, status: TicketStatus, actor: User) -> T
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         _set_status(ticket, TicketStatus(status), actor)
     return ticket
+
+
+def ticket_solve_by_customer(*, ticket: Ticket, customer: User) -> Ticket:
+    """The requester says their problem is solved: recorded in the history as theirs."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.requester_id != customer.pk:
+            raise PermissionDenied(NOT_YOUR_TICKET)
+        if not ticket.is_open:
+            raise ValidationError(ALREADY_SOLVED)
+        _set_status(ticket, TicketStatus.SOLVED, customer)
+    return ticket
+
+
+def ticket_reopen_by_customer(*, ticket: Ticket, customer: User) -> Ticket:
+    """The requester reopens a solved ticket within TICKET_CUSTOMER_REOPEN_DAYS of its
+    solving; an unanswered ticket's deadline is watched again."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.requester_id != customer.pk:
+            raise PermissionDenied(NOT_YOUR_TICKET)
+        if ticket.status != TicketStatus.SOLVED:
+            raise ValidationError(NOT_SOLVED)
+        if not ticket_reopen_allowed(ticket):
+            raise ValidationError(REOPEN_WINDOW_PASSED)
+        _set_status(ticket, TicketStatus.OPEN, customer)
+        ticket.sla_next_check_at = next_check_at(ticket)
+        ticket.save(update_fields=["sla_next_check_at"])
+    return ticket
+
+
+def ticket_reopen_allowed(ticket: Ticket) -> bool:
+    """Whether the requester may still reopen it (the page shows the button by this)."""
+    if ticket.status != TicketStatus.SOLVED:
+        return False
+    solved_at = ticket_solved_at(ticket)
+    window = timedelta(days=settings.TICKET_CUSTOMER_REOPEN_DAYS)
+    return solved_at is not None and timezone.now() <= solved_at + window
+
+
+def ticket_solved_at(ticket: Ticket) -> datetime | None:
+    """When the ticket was last solved, from its history (the change that solved it)."""
+    event = (
+        ticket.events.filter(kind=TicketEventKind.STATUS, to_value=TicketStatus.SOLVED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return event.created_at if event else None
 
 
 def ticket_reclassify(

@@ -12,4 +12,6 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path("<int:ticket_id>/solve/", views.ticket_solve, name="ticket_solve"),
+    path("<int:ticket_id>/reopen/", views.ticket_reopen, name="ticket_reopen"),
 ]

@@ -18,10 +18,12 @@ from accounts.selectors import entitlement_for
 from helpdesk.callbacks.selectors import callback_list_for
 from helpdesk.core.errors import form_errors, validation_errors, wants_json
 from helpdesk.core.textclean import StrOrPromise
+from helpdesk.csat.models import RatedKind
+from helpdesk.csat.selectors import survey_for, survey_is_open
 from helpdesk.tickets import selectors, services
 from helpdesk.tickets.attachments import attachment_get_for, attachment_storage, uploads_from
 from helpdesk.tickets.forms import ReplyForm, TicketForm
-from helpdesk.tickets.models import ReplyVisibility, Ticket, TicketChannel
+from helpdesk.tickets.models import ReplyVisibility, Ticket, TicketChannel, TicketStatus
 from helpdesk.tickets.permissions import can_write_internal_note
 
 
@@ -118,18 +120,64 @@ def ticket_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _detail_context(request: AuthenticatedHttpRequest, ticket: Ticket) -> dict[str, Any]:
+    survey = survey_for(user=request.user, kind=RatedKind.TICKET, item_id=ticket.pk)
+    own = ticket.requester_id == request.user.pk
+    return {
+        "ticket": ticket,
+        "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
+        "ticket_files": ticket.attachments.filter(reply__isnull=True),
+        "reclassifications": selectors.ticket_reclassifications_for(ticket=ticket),
+        "can_solve": own and ticket.is_open,
+        "can_reopen": own and services.ticket_reopen_allowed(ticket),
+        "survey": survey if survey and ticket.status == TicketStatus.SOLVED else None,
+        "survey_open": bool(survey and survey_is_open(survey)),
+    }
+
+
 @login_required
 def ticket_detail(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = selectors.ticket_get_for(user=request.user, ticket_id=ticket_id)
     return render(
         request,
         "tickets/ticket_detail.html",
-        {
-            "ticket": ticket,
-            "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
-            "ticket_files": ticket.attachments.filter(reply__isnull=True),
-            "form": ReplyForm(),
-        },
+        {**_detail_context(request, ticket), "form": ReplyForm()},
+    )
+
+
+def _self_service(
+    request: AuthenticatedHttpRequest, ticket_id: int, action: Any, done: str
+) -> HttpResponse:
+    # Someone else's ticket is 404 whatever they may read: only its requester solves it.
+    ticket = selectors.ticket_own_get(user=request.user, ticket_id=ticket_id)
+    try:
+        ticket = action(ticket=ticket, customer=request.user)
+    except ValidationError as exc:
+        errors = validation_errors(exc)
+        if wants_json(request):
+            return JsonResponse({"errors": errors}, status=400)
+        for message in errors["__all__"]:
+            messages.error(request, message)
+        return redirect("ticket_detail", ticket_id=ticket.pk)
+    if wants_json(request):
+        return JsonResponse({"status": ticket.status})
+    messages.success(request, done)
+    return redirect("ticket_detail", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+def ticket_solve(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
+    return _self_service(
+        request, ticket_id, services.ticket_solve_by_customer, _("Your ticket is marked solved.")
+    )
+
+
+@login_required
+@require_POST
+def ticket_reopen(request: AuthenticatedHttpRequest, ticket_id: int) -> HttpResponse:
+    return _self_service(
+        request, ticket_id, services.ticket_reopen_by_customer, _("Your ticket is open again.")
     )
 
 
@@ -171,13 +219,7 @@ def _reply_invalid(
     return render(
         request,
         "tickets/ticket_detail.html",
-        {
-            "ticket": ticket,
-            "thread": selectors.ticket_thread_for(user=request.user, ticket=ticket),
-            "ticket_files": ticket.attachments.filter(reply__isnull=True),
-            "form": form,
-            "errors": errors,
-        },
+        {**_detail_context(request, ticket), "form": form, "errors": errors},
         status=400,
     )
 

@@ -58,6 +58,8 @@
   // they count as held, so the heartbeat does not ask for them again.
   let shownFrom = 1;
   let deliveredSent = 0;
+  let seenSent = 0;
+  const dialog = document.getElementById("help-dialog");
   let paging = false; // a page of history is on its way
   const items = new Map(); // seq -> <li>
   const outbox = loadOutbox(); // [{client_id, type, body, topic}]
@@ -164,6 +166,7 @@
     if (document.visibilityState === "visible") {
       if (!connected() && !stopped && wanted()) { retry = 0; connect(); }
       ackDelivery();
+      ackSeen();
     }
   });
   window.addEventListener("online", function () { if (!connected() && wanted()) { retry = 0; connect(); } });
@@ -183,7 +186,11 @@
 
   function timeOf(iso) {
     const d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    // The page's language and the profile's time zone, as the server writes times.
+    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    try {
+      return d.toLocaleTimeString(document.documentElement.lang || [], Object.assign({ timeZone: T.time_zone }, options));
+    } catch (e) { return d.toLocaleTimeString([], options); }
   }
 
   function bubble(role, name, body, iso) {
@@ -214,7 +221,7 @@
     if (!tick) return;
     li.dataset.state = state;
     tick.textContent = { sending: "🕓 " + T.sending, stored: "✓ " + T.stored,
-      delivered: "✓✓ " + T.delivered, failed: "⚠ " + T.not_sent }[state];
+      delivered: "✓✓ " + T.delivered, seen: "✓✓ " + T.seen, failed: "⚠ " + T.not_sent }[state];
     if (state === "failed" && !li.querySelector(".chat-retry")) {
       const again = document.createElement("button");
       again.type = "button";
@@ -257,7 +264,8 @@
     lastSeq = Math.max(lastSeq, m.seq);
     if (m.sender_role === "customer") {
       const delivered = conversation && conversation.specialist_delivered_seq >= m.seq;
-      setTick(li, delivered ? "delivered" : "stored");
+      const seen = conversation && conversation.specialist_seen_seq >= m.seq;
+      setTick(li, seen ? "seen" : delivered ? "delivered" : "stored");
     } else {
       hideTyping();
     }
@@ -293,10 +301,21 @@
     scrollDown();
   }
 
-  function markDelivered(seq) {
+  function markDelivered(seq, state) {
     items.forEach(function (li, s) {
-      if (s <= seq && li.classList.contains("chat-msg-customer")) setTick(li, "delivered");
+      if (s <= seq && li.classList.contains("chat-msg-customer") && li.dataset.state !== "seen") setTick(li, state || "delivered");
     });
+  }
+
+  // Seen: the chat was on the customer's screen (dialog open on it, tab visible).
+  function onScreen() {
+    return document.visibilityState === "visible" && dialog && dialog.open && dialog.dataset.step === "chat";
+  }
+  function ackSeen() {
+    if (!conversation || !onScreen()) return;
+    let top = 0;
+    items.forEach(function (li, s) { if (!li.classList.contains("chat-msg-customer")) top = Math.max(top, s); });
+    if (top > seenSent && send({ type: "seen", seq: top })) seenSent = top;
   }
 
   function ackDelivery() {
@@ -357,13 +376,21 @@
       outbox.filter(function (o) { return o.type === "message"; }).forEach(addPending);
     }
     conversation = c;
+    if (dialog) dialog.dataset.openOn = "chat"; // Help opens on the live chat
     root.setAttribute("data-resume", "");
     show("live");
     renderStatus();
   }
 
   function endConversation(by) {
+    // The rating form (csat-form.js) asks about a chat a specialist took part in.
+    if (conversation) {
+      root.dispatchEvent(new CustomEvent("chat:ended", {
+        detail: { id: conversation.id, rated: Boolean(conversation.specialist_name) },
+      }));
+    }
     conversation = null;
+    if (dialog) delete dialog.dataset.openOn;
     root.removeAttribute("data-resume");
     ui.endedBy.textContent = by === "specialist" ? T.ended_by_specialist : T.ended_by_customer;
     hideTyping();
@@ -389,8 +416,10 @@
         }
         addMessages(f.messages);
         markDelivered(f.conversation.specialist_delivered_seq);
+        markDelivered(f.conversation.specialist_seen_seq, "seen");
         if (f.queue) renderQueue(f.queue);
         ackDelivery();
+        ackSeen();
         paging = false;
         if (f.more) catchUp(f.conversation.last_seq);
       } else {
@@ -423,7 +452,19 @@
       shownFrom = f.from_seq || 1;
       showEarlier();
     },
-    message: function (f) { addMessage(f.message); ackDelivery(); },
+    message: function (f) {
+      addMessage(f.message);
+      ackDelivery();
+      if (f.message.sender_role !== "customer") {
+        root.dispatchEvent(new CustomEvent("chat:message", { detail: { message: f.message, seen: onScreen() } }));
+      }
+      ackSeen();
+    },
+    seen: function (f) {
+      if (f.role !== "specialist") return;
+      if (conversation) conversation.specialist_seen_seq = f.seq;
+      markDelivered(f.seq, "seen");
+    },
     queue: function (f) { renderQueue(f); },
     availability: function (f) { renderAvailability(f); },
     joined: function (f) {
@@ -526,8 +567,19 @@
     typingTimer = setTimeout(function () { typingSentAt = 0; send({ type: "typing", typing: false }); }, 4000);
   });
 
+  // The dialog's own confirmation (not the browser's confirm box).
+  const endConfirm = $("[data-chat-end-confirm]");
   ui.end.addEventListener("click", function () {
-    if (window.confirm(T.confirm_end)) send({ type: "end" });
+    endConfirm.hidden = false;
+    endConfirm.querySelector("[data-chat-end-no]").focus();
+  });
+  endConfirm.querySelector("[data-chat-end-yes]").addEventListener("click", function () {
+    endConfirm.hidden = true;
+    send({ type: "end" });
+  });
+  endConfirm.querySelector("[data-chat-end-no]").addEventListener("click", function () {
+    endConfirm.hidden = true;
+    ui.end.focus();
   });
   ui.again.addEventListener("click", function () {
     show("start");
@@ -548,10 +600,9 @@
     window.PremiumDeskHelp.showStep("email", { subject: subject, description: description });
   });
 
-  const dialog = document.getElementById("help-dialog");
   if (dialog) {
     dialog.addEventListener("help:step", function (event) {
-      if (event.detail.step === "chat") { stopped = false; connect(); }
+      if (event.detail.step === "chat") { stopped = false; connect(); ackSeen(); }
     });
   }
 

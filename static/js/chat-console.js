@@ -169,6 +169,7 @@
 
   function tick(chat, m) {
     if (m.sender_role !== "specialist") return "";
+    if (chat.data.customer_seen_seq >= m.seq) return "✓✓ " + T.seen;
     return chat.data.customer_delivered_seq >= m.seq ? "✓✓ " + T.delivered : "✓ " + T.stored;
   }
 
@@ -254,6 +255,8 @@
       let top = 0;
       chat.messages.forEach(function (m) { if (m.sender_role === "customer") top = Math.max(top, m.seq); });
       if (top > chat.delivered && send({ type: "delivered", conversation: id, seq: top })) chat.delivered = top;
+      // The chat on screen is also seen (the customer reads "Seen").
+      if (id === current && top > (chat.seen || 0) && send({ type: "seen", conversation: id, seq: top })) chat.seen = top;
     });
   }
 
@@ -302,6 +305,7 @@
       f.messages.forEach(function (m) { addMessage(chat, m); });
       chat.data.last_seq = f.conversation.last_seq;
       chat.data.customer_delivered_seq = f.conversation.customer_delivered_seq;
+      chat.data.customer_seen_seq = f.conversation.customer_seen_seq;
       if (f.conversation.status === "ended") chat.ended = f.conversation.ended_by;
       chat.paging = false;
       if (f.more) catchUp(chat, f.conversation.last_seq);
@@ -353,6 +357,12 @@
       const chat = chats.get(f.conversation);
       if (!chat || f.role !== "customer") return;
       chat.data.customer_delivered_seq = f.seq;
+      if (f.conversation === current) renderChat();
+    },
+    seen: function (f) {
+      const chat = chats.get(f.conversation);
+      if (!chat || f.role !== "customer") return;
+      chat.data.customer_seen_seq = f.seq;
       if (f.conversation === current) renderChat();
     },
     ended: function (f) {

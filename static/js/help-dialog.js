@@ -42,11 +42,17 @@
     return visible ? visible.dataset.step : "search";
   }
 
+  // Focus lands on the new step's first field (or channel) or, with none, on its heading
+  // (a screen reader then reads where it is; a link first would skip the explanation).
   function focusInto(section) {
-    const target = section.querySelector(
-      "[autofocus], input:not([type=hidden]), textarea, select, button, a[href]"
-    );
-    (target || section).focus();
+    const field = Array.from(
+      section.querySelectorAll("[autofocus], input:not([type=hidden]), textarea, select")
+    ).find(function (el) { return !el.closest("[hidden]"); });
+    const first = field || section.querySelector("[data-help-channel]");
+    const heading = section.querySelector(".help-step-title, h3");
+    if (first) { first.focus(); return; }
+    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); return; }
+    section.focus();
   }
 
   function showStep(name, data, options) {
@@ -219,6 +225,12 @@
           const params = new URLSearchParams({ q: input.value.trim() });
           window.location.assign(dialog.dataset.kbUrl + "?" + params.toString());
         }
+      } else if (event.key === "Escape" && !list.hidden) {
+        // Esc closes the suggestion list first; the next Esc closes the dialog.
+        event.preventDefault();
+        setActive(-1);
+        list.hidden = true;
+        input.setAttribute("aria-expanded", "false");
       } else if (event.key === "Home" || event.key === "End") {
         if (active >= 0) {
           event.preventDefault();
@@ -259,12 +271,16 @@
       showStep("channels");
     });
   });
+  dialog.querySelectorAll("[data-help-back-to-search]").forEach(function (el) {
+    el.addEventListener("click", function () { showStep("search"); });
+  });
   dialog.querySelectorAll("[data-help-channel]").forEach(function (el) {
     el.addEventListener("click", function () { showStep(el.dataset.helpChannel); });
   });
 
   button.setAttribute("aria-expanded", "false");
-  button.addEventListener("click", function () { open(); });
+  // While a chat is open (chat-client.js sets data-open-on), Help opens on it.
+  button.addEventListener("click", function () { open(dialog.dataset.openOn); });
   if (backButton) backButton.addEventListener("click", back);
   dialog.addEventListener("close", function () {
     button.setAttribute("aria-expanded", "false");

@@ -77,6 +77,7 @@ LEADS = SPECIALISTS | {
     "sla.view_holiday",
     "tickets.view_slaattainmentreport",
     "tickets.view_inboundemail",
+    "csat.view_csatreport",
     "axes.view_accessattempt",
     "axes.view_accessfailurelog",
     "axes.view_accesslog",

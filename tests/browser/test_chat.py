@@ -68,8 +68,9 @@ def test_customer_and_specialist_chat_through_a_reload(portal, browser, screensh
         expect(dialog.locator(".chat-msg-specialist .chat-body")).to_have_text(
             "<b>Hi</b> Ada, looking at it now."
         )
-        # The customer's client confirmed receipt: the specialist sees it delivered.
-        expect(agent.locator(".chat-msg-mine .chat-tick")).to_contain_text("Delivered")
+        # The customer had the chat on screen (the dialog open on it): the specialist
+        # reads Seen, which follows Delivered.
+        expect(agent.locator(".chat-msg-mine .chat-tick")).to_contain_text("Seen")
 
         customer.reload()
         dialog = customer.get_by_role("dialog", name="How can we help?")
@@ -86,7 +87,7 @@ def test_customer_and_specialist_chat_through_a_reload(portal, browser, screensh
         expect(agent.locator(".console-log .chat-body").last).to_have_text(
             "Thanks! It affects all 12 workflows."
         )
-        expect(dialog.locator(".chat-msg-customer .chat-tick").last).to_contain_text("Delivered")
+        expect(dialog.locator(".chat-msg-customer .chat-tick").last).to_contain_text("Seen")
         expect(dialog.locator(".chat-log .chat-body")).to_have_count(3)
         screenshot(customer, "customer-active")
         screenshot(agent, "console")

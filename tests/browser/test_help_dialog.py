@@ -2,6 +2,7 @@
 vote, and open Contact us as each demo customer."""
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from helpdesk.kb.models import ArticleFeedback, HelpQuestion
@@ -102,6 +103,15 @@ def test_contact_us_shows_exactly_the_channels_of_each_demo_customer(
         expect(dialog).to_contain_text("Your account has no active Premium Support purchase.")
         expect(dialog).to_contain_text("Premium Support is an add-on for accounts")
         expect(dialog.get_by_role("link", name="+1 888 555 0142")).to_have_count(0)
+        # A next step: ask about Premium Support, or the knowledge base; focus on the heading.
+        expect(dialog.get_by_role("heading", name="Contact Premium Support")).to_be_focused()
+        expect(dialog.get_by_role("link", name="Ask about Premium Support")).to_have_attribute(
+            "href", settings.PREMIUM_SUPPORT_URL
+        )
+        expect(dialog.get_by_role("link", name="Browse the knowledge base").last).to_be_visible()
+        dialog.get_by_role("button", name="Ask a question").click()
+        expect(dialog.get_by_role("combobox")).to_be_focused()
+        dialog.get_by_role("button", name="Contact us").click()
     assert HelpQuestion.objects.filter(contacted_at__isnull=False).count() == 1
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()

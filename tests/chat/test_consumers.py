@@ -144,6 +144,18 @@ def test_customer_and_specialist_talk_in_order_with_typing_delivery_and_end(cust
         await chat.send({"type": "delivered", "seq": 7})
         delivery = await console.recv_type("delivery")
         assert delivery["role"] == "customer" and delivery["seq"] == 7
+        # Seen: the customer had the chat on screen; the specialist too.
+        await chat.send({"type": "seen", "seq": 6})
+        seen = await console.recv_type("seen")
+        assert (seen["role"], seen["seq"], seen["conversation"]) == (
+            "customer",
+            6,
+            conversation["id"],
+        )
+        await console.send({"type": "seen", "conversation": conversation["id"], "seq": 7})
+        # Each side hears both marks (as with delivery) and shows the other side's.
+        assert (await chat.recv_type("seen"))["role"] == "customer"
+        assert (await chat.recv_type("seen"))["role"] == "specialist"
 
         await chat.send({"type": "end"})
         assert (await chat.recv_type("ended"))["by"] == "customer"
@@ -157,6 +169,7 @@ def test_customer_and_specialist_talk_in_order_with_typing_delivery_and_end(cust
     assert list(conversation.messages.values_list("seq", flat=True)) == list(range(1, 8))
     assert conversation.answered_at is not None and conversation.accepted_at is not None
     assert conversation.customer_delivered_seq == 7
+    assert (conversation.customer_seen_seq, conversation.specialist_seen_seq) == (6, 7)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [customer.email]
     assert "s2" in mail.outbox[0].body and "Workflows stopped" in mail.outbox[0].body

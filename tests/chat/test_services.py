@@ -163,3 +163,30 @@ def test_the_transcript_is_emailed_once(mailoutbox, sent, django_capture_on_comm
     assert len(mailoutbox) == 1
     assert "<script>x</script>" in mailoutbox[0].body  # plain text, as written
     assert mailoutbox[0].subject == "Your Premium chat transcript: Billing <export>"
+
+
+def test_seen_is_recorded_for_participants_only_never_moves_back_and_implies_delivered(
+    sent, django_capture_on_commit_callbacks
+):
+    specialist = StaffFactory()
+    conversation, _ = services.conversation_start(customer=SuperAdminFactory(), topic="t", body="1")
+    services.conversation_accept(conversation_id=conversation.pk, specialist=specialist)
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.seen_mark(
+            conversation_id=conversation.pk, user=conversation.customer, seq=99
+        )
+    conversation.refresh_from_db()
+    # Capped at the last message; delivery follows.
+    assert (conversation.customer_seen_seq, conversation.customer_delivered_seq) == (1, 1)
+    assert not services.seen_mark(
+        conversation_id=conversation.pk, user=conversation.customer, seq=0
+    )
+    assert [e for _, e in sent] == [
+        {"type": "chat.seen", "conversation": conversation.pk, "role": "customer", "seq": 1}
+    ]
+    for stranger in (StaffFactory(), SuperAdminFactory(), UserFactory()):
+        with pytest.raises(PermissionDenied):
+            services.seen_mark(conversation_id=conversation.pk, user=stranger, seq=1)
+    conversation.refresh_from_db()
+    assert conversation.specialist_seen_seq == 0
