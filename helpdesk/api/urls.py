@@ -16,6 +16,16 @@ urlpatterns = [
         customer.TicketReplyCreate.as_view(),
         name="api_ticket_replies",
     ),
+    path(
+        f"{v1}tickets/<int:ticket_id>/solve/",
+        customer.TicketSolve.as_view(),
+        name="api_ticket_solve",
+    ),
+    path(
+        f"{v1}tickets/<int:ticket_id>/reopen/",
+        customer.TicketReopen.as_view(),
+        name="api_ticket_reopen",
+    ),
     path(f"{v1}callbacks/", customer.CallbackListCreate.as_view(), name="api_callbacks"),
     path(
         f"{v1}callbacks/<int:callback_id>/cancel/",

@@ -113,6 +113,22 @@ MATRIX = [
         },
     ),
     (
+        "ticket solve",
+        "post",
+        "/api/v1/tickets/{ticket}/solve/",
+        None,
+        # Only the requester: their account's super admin may read it, not solve it.
+        {**CUSTOMER_ONLY, "regular": 200, "super_admin": 404},
+    ),
+    (
+        "ticket reopen",
+        "post",
+        "/api/v1/tickets/{ticket}/reopen/",
+        None,
+        # The ticket is open: the requester is told so; anyone else learns nothing.
+        {**CUSTOMER_ONLY, "regular": 400, "super_admin": 404},
+    ),
+    (
         "callback cancel",
         "post",
         "/api/v1/callbacks/{callback}/cancel/",
@@ -345,3 +361,18 @@ def test_session_writes_need_the_csrf_token(people):
     assert Ticket.objects.count() == 0
     browser.get("/api/v1/tickets/")  # a read is fine
     assert browser.get("/api/v1/tickets/").status_code == 200
+
+
+def test_the_requester_solves_and_reopens_and_nobody_else_can(people, items):
+    ticket = items["ticket"]
+    for role in ("super_admin", "other_account", "specialist"):
+        client_for(people[role]).post(f"/api/v1/tickets/{ticket.pk}/solve/")
+    ticket.refresh_from_db()
+    assert ticket.status != "solved"
+    owner = client_for(people["regular"])
+    solved = owner.post(f"/api/v1/tickets/{ticket.pk}/solve/")
+    assert solved.status_code == 200 and solved.json()["status"] == "solved"
+    again = owner.post(f"/api/v1/tickets/{ticket.pk}/solve/")
+    assert again.status_code == 400 and again.json()["error"]["code"] == "already_solved"
+    reopened = owner.post(f"/api/v1/tickets/{ticket.pk}/reopen/")
+    assert reopened.status_code == 200 and reopened.json()["status"] == "open"

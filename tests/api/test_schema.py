@@ -43,6 +43,8 @@ def test_every_operation_answers_as_its_schema_says(people):
         "/api/v1/tickets/", {"subject": "S", "description": "D"}, format="json"
     ).json()
     customer.post(f"/api/v1/tickets/{ticket['id']}/replies/", {"body": "More"}, format="json")
+    customer.post(f"/api/v1/tickets/{ticket['id']}/solve/")
+    customer.post(f"/api/v1/tickets/{ticket['id']}/reopen/")
     listing = customer.get("/api/v1/tickets/?page_size=1")
     etag = customer.get(f"/api/v1/tickets/{ticket['id']}/")["ETag"]
     assert (

@@ -101,6 +101,33 @@ class TicketReplyCreate(ApiView):
         return Response(ReplyCreatedSerializer(reply).data, status=status.HTTP_201_CREATED)
 
 
+class TicketSolve(ApiView):
+    """Mark your own ticket solved (the portal's "My problem is solved")."""
+
+    permission_classes = [IsCustomer]
+    serializer_class = TicketDetailSerializer
+
+    @extend_schema(request=None, responses={200: TicketDetailSerializer})
+    def post(self, request: Request, ticket_id: int) -> Response:
+        # Only the requester solves or reopens: anyone else's ticket is a 404, as in the portal.
+        ticket = ticket_selectors.ticket_own_get(user=request.user, ticket_id=ticket_id)
+        ticket = ticket_services.ticket_solve_by_customer(ticket=ticket, customer=request.user)
+        return ticket_detail_response(request, ticket)
+
+
+class TicketReopen(ApiView):
+    """Reopen your own solved ticket within TICKET_CUSTOMER_REOPEN_DAYS."""
+
+    permission_classes = [IsCustomer]
+    serializer_class = TicketDetailSerializer
+
+    @extend_schema(request=None, responses={200: TicketDetailSerializer})
+    def post(self, request: Request, ticket_id: int) -> Response:
+        ticket = ticket_selectors.ticket_own_get(user=request.user, ticket_id=ticket_id)
+        ticket = ticket_services.ticket_reopen_by_customer(ticket=ticket, customer=request.user)
+        return ticket_detail_response(request, ticket)
+
+
 class CallbackListCreate(ListView):
     """Your callback requests (a super admin: the account's); ask for a callback. The
     same request again within a minute answers 200 with the first one."""
