@@ -158,21 +158,29 @@ LOGOUT_REDIRECT_URL = "login"
 # Redis is optional: without it (plain `pytest` on a laptop) caches and the channel
 # layer stay in process. `make run` starts an embedded Redis and sets REDIS_URL.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Each Redis role may have a server (or a Sentinel group) of its own; each defaults to
+# REDIS_URL. A URL is redis://[:password@]host:port/db or, behind Redis Sentinel,
+# redis+sentinel://[:password@]host:port[,host:port...]/master_name[/db]
+# (helpdesk/core/redis_urls.py; docs/operations.md, "Redis roles").
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+CHANNEL_LAYER_URL = env.str("CHANNEL_LAYER_URL", default=REDIS_URL)
+_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 
-if REDIS_URL:
-    from redis.asyncio.retry import Retry
-    from redis.backoff import ExponentialBackoff
+from helpdesk.core import redis_urls  # noqa: E402
 
+if CACHE_URL:
     CACHES = {
         "default": {
             # Redis away = cache misses, not errors (helpdesk/core/cache.py).
             "BACKEND": "helpdesk.core.cache.TolerantRedisCache",
-            "LOCATION": REDIS_URL,
+            # A list, so Django does not split a Sentinel URL's hosts at the commas.
+            "LOCATION": [CACHE_URL],
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="premiumdesk"),
             # A cache call answers in well under a millisecond; if Redis is unreachable
             # (a network split, not only a stopped server), fail fast into a miss rather
             # than holding a page or a chat socket for the OS's TCP timeout.
             "OPTIONS": {
+                "pool_class": "helpdesk.core.redis_urls.ConnectionPool",
                 "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1.0),
                 "socket_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1.0),
             },
@@ -180,6 +188,13 @@ if REDIS_URL:
     }
     # Sessions read from Redis, written through to the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if CHANNEL_LAYER_URL:
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": env.str(
@@ -188,30 +203,31 @@ if REDIS_URL:
             ),
             "CONFIG": {
                 "hosts": [
-                    {
-                        "address": REDIS_URL,
+                    redis_urls.channel_layer_host(
+                        CHANNEL_LAYER_URL,
                         # redis-py 8 times reads out after 5 s, the same as the layer's
                         # blocking pop, so idle sockets were dropped and re-dialled
                         # (channels_redis issue 422). A longer read timeout plus keepalive
                         # and health checks keeps them open and still notices a dead server.
-                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=30),
-                        "socket_connect_timeout": 5,
-                        "socket_keepalive": True,
-                        "health_check_interval": 15,
+                        socket_timeout=env.float("REDIS_SOCKET_TIMEOUT", default=30),
+                        socket_connect_timeout=5,
+                        socket_keepalive=True,
+                        health_check_interval=15,
                         # After a Redis restart, pooled sockets are dead: re-dial and retry
                         # instead of failing the consumer (redis-py's async default is no retry).
-                        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
-                    }
+                        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
+                    )
                 ],
             },
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Celery: JSON only, bounded run time, tasks queued on commit by the services.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = (
+    redis_urls.celery_broker(_BROKER_URL) if _BROKER_URL else ("memory://", {})
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -219,7 +235,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not _BROKER_URL)
 CELERY_TIMEZONE = "UTC"
 
 # Mail: printed to the console unless EMAIL_URL names an SMTP server.
@@ -351,7 +367,7 @@ SLA_ESCALATION_INTERVAL_MINUTES = env.int("SLA_ESCALATION_INTERVAL_MINUTES", def
 # How often Celery beat runs the SLA sweep, and how many items one transaction handles.
 SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=30)
 SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=5000)
-# Exactly one beat process schedules this; any number of workers run it.
+# Beat (one active, any number standing by) schedules these; any number of workers run them.
 # The outbox relay delivers side effects whose kick after commit did not reach the
 # broker, and failed ones again, with backoff (docs/operations.md, "Outages").
 OUTBOX_RELAY_INTERVAL_SECONDS = env.int("OUTBOX_RELAY_INTERVAL_SECONDS", default=15)
@@ -359,6 +375,31 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.tasks.sla_sweep", "schedule": float(SLA_SWEEP_INTERVAL_SECONDS)},
     "outbox-relay": {"task": "outbox.relay", "schedule": float(OUTBOX_RELAY_INTERVAL_SECONDS)},
 }
+# The SLA sweep has a queue of its own, so a backlog of mail on the default queue never
+# delays a deadline: run workers with `-Q sla` and with `-Q celery` (or one with both).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"sla.tasks.sla_sweep": {"queue": "sla"}}
+# Scheduler failover (celery-redbeat): the schedule and a lock live in Redis, so two or
+# more `celery beat` processes may run and only the lock holder sends. The holder renews
+# the lock at least every third of its timeout; a standby polls as often and takes over
+# once the lock lapses, so the longest gap between two sweeps is about interval + 1.33 x
+# lock timeout: within the three intervals the sweep-health check allows, with the
+# default lock of one interval (at least 5 s: a loaded machine stalls a beat for seconds,
+# and a holder that misses its renewal exits, leaving the standby in charge).
+# REDBEAT_URL (the lock's and schedule's Redis) defaults to the broker's; URL forms above.
+SCHEDULER_LOCK_TIMEOUT_SECONDS = env.int(
+    "SCHEDULER_LOCK_TIMEOUT_SECONDS", default=max(5, SLA_SWEEP_INTERVAL_SECONDS)
+)
+if _BROKER_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL, CELERY_REDBEAT_REDIS_OPTIONS = redis_urls.redbeat(
+        env.str("REDBEAT_URL", default=_BROKER_URL)
+    )
+    # A Redis failover or restart: retry for this long instead of the beat exiting.
+    CELERY_REDBEAT_REDIS_OPTIONS["retry_period"] = env.int("REDBEAT_RETRY_SECONDS", default=60)
+    CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="premiumdesk:redbeat:")
+    CELERY_REDBEAT_LOCK_TIMEOUT = SCHEDULER_LOCK_TIMEOUT_SECONDS
+    CELERY_BEAT_MAX_LOOP_INTERVAL = SCHEDULER_LOCK_TIMEOUT_SECONDS / 3
 # The relay leaves a fresh row this long to its kick after commit.
 OUTBOX_KICK_GRACE_SECONDS = env.int("OUTBOX_KICK_GRACE_SECONDS", default=10)
 # Failed deliveries are tried again after 30 s, 1 min, 2 min, ... at most an hour apart;
