@@ -414,6 +414,9 @@ OUTBOX_RELAY_BATCH_SIZE = env.int("OUTBOX_RELAY_BATCH_SIZE", default=500)
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
 # /readyz fails when a delivery has waited longer than this (broker or workers away).
 OUTBOX_HEALTH_MAX_AGE_SECONDS = env.int("OUTBOX_HEALTH_MAX_AGE_SECONDS", default=900)
+# /readyz waits at most this long for the broker, the channel layer's Redis and a
+# worker's answer to its ping.
+READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=1.0)
 # A specialist should start a requested callback within this many minutes.
 CALLBACK_TARGET_MINUTES = env.int("CALLBACK_TARGET_MINUTES", default=5)
 # Email tickets a customer user may submit per hour before being asked to wait.
