@@ -5,6 +5,9 @@ from typing import Any
 
 from celery import Celery
 
+# Connects the signals that carry a request's id into the tasks it queues.
+from helpdesk.core import request_id  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
 app = Celery("helpdesk")

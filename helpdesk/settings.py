@@ -85,6 +85,21 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Every log line names its request (X-Request-ID), carried into the tasks it queues.
+MIDDLEWARE.insert(0, "helpdesk.core.request_id.RequestIdMiddleware")
+# Prometheus (django-prometheus): requests, responses and latencies per view, counted
+# around everything else; /metrics is helpdesk/metrics.py (access rule: METRICS_TOKEN).
+INSTALLED_APPS.append("django_prometheus")
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+)
+PROMETHEUS_EXPORT_MIGRATIONS = False
+# With a token, /metrics answers only `Authorization: Bearer <token>`; without one, only
+# direct requests from the loopback interface (a scraper on the same machine).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 ROOT_URLCONF = "helpdesk.urls"
 
 TEMPLATES = [
@@ -463,3 +478,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# Every record carries its request id; LOG_FORMAT=json writes one JSON object per line
+# (python-json-logger), for a log collector. Celery's workers then log through this too.
+LOGGING["filters"] = {"request_id": {"()": "helpdesk.core.request_id.RequestIdFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+if env.str("LOG_FORMAT", default="text") == "json":
+    LOGGING["formatters"] = {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors to Sentry when SENTRY_DSN is set (`pip install premium-desk[sentry]`); its Django
+# and Celery integrations switch themselves on. Never a reason for the portal not to start.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        import warnings
+
+        warnings.warn("SENTRY_DSN is set but sentry-sdk is not installed", stacklevel=1)
+    else:
+        sentry_sdk.init(
+            dsn=SENTRY_DSN,
+            environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+            traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+            send_default_pii=False,
+        )
