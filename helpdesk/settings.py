@@ -150,6 +150,19 @@ else:
 # reopen the file (and rerun the PRAGMAs) for every message (see bench/).
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 
+# Behind PgBouncer in transaction mode (docs/operations.md, "PgBouncer") a server
+# connection is another client's from one transaction to the next, so nothing may outlive
+# a transaction: no server-side cursors (QuerySet.iterator()) and no prepared statements
+# on the chat write's connection (ASYNC_DB_PREPARE_STATEMENTS below). Django's own
+# queries prepare none (psycopg's prepare_threshold is None). "session" (the default)
+# is a direct connection or a pooler in session mode.
+DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="session")
+if DATABASE_POOL_MODE == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Largest request body Django reads (its default, 2.5 MB); deploy/nginx.conf's
+# client_max_body_size is the same, so the proxy refuses larger ones first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -469,7 +482,9 @@ CHAT_ACCESS_RECHECK_SECONDS = env.int("CHAT_ACCESS_RECHECK_SECONDS", default=5)
 # PostgreSQL: chat messages are stored over a connection of the consumer's event loop
 # (helpdesk.core.async_db) with server-side prepared statements; turn them off behind a
 # connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
-ASYNC_DB_PREPARE_STATEMENTS = env.bool("ASYNC_DB_PREPARE_STATEMENTS", default=True)
+ASYNC_DB_PREPARE_STATEMENTS = env.bool(
+    "ASYNC_DB_PREPARE_STATEMENTS", default=DATABASE_POOL_MODE != "transaction"
+)
 
 LOGGING = {
     "version": 1,
