@@ -17,7 +17,7 @@ accesslog = None  # nginx logs requests, with the request id
 # The Prometheus counters of all workers, summed at /metrics (helpdesk/metrics.py).
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 
-    def child_exit(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
+    def child_exit(server, worker):  # gunicorn calls this hook by name
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)

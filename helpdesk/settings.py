@@ -419,12 +419,14 @@ SCHEDULER_LOCK_TIMEOUT_SECONDS = env.int(
     "SCHEDULER_LOCK_TIMEOUT_SECONDS", default=max(5, SLA_SWEEP_INTERVAL_SECONDS)
 )
 if _BROKER_URL:
-    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    # RedBeat that rides out a Redis failover (helpdesk/core/scheduler.py).
+    CELERY_BEAT_SCHEDULER = "helpdesk.core.scheduler.FailoverScheduler"
     CELERY_REDBEAT_REDIS_URL, CELERY_REDBEAT_REDIS_OPTIONS = redis_urls.redbeat(
         env.str("REDBEAT_URL", default=_BROKER_URL)
     )
-    # A Redis failover or restart: retry for this long instead of the beat exiting.
-    CELERY_REDBEAT_REDIS_OPTIONS["retry_period"] = env.int("REDBEAT_RETRY_SECONDS", default=60)
+    # RedBeat's own calls retry a lost connection this long (a Sentinel failover takes
+    # a few seconds); the lock's renewal is the scheduler's to retry.
+    CELERY_REDBEAT_REDIS_OPTIONS["retry_period"] = env.int("REDBEAT_RETRY_SECONDS", default=10)
     CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="premiumdesk:redbeat:")
     CELERY_REDBEAT_LOCK_TIMEOUT = SCHEDULER_LOCK_TIMEOUT_SECONDS
     CELERY_BEAT_MAX_LOOP_INTERVAL = SCHEDULER_LOCK_TIMEOUT_SECONDS / 3
