@@ -75,7 +75,42 @@ def tickets(count: int, seconds: float) -> dict:
     return {"first": min(ids), "last": max(ids), "count": len(ids)}
 
 
+def load(customers: int, specialists: int, articles: int) -> dict:
+    """bench/load.py: entitled customers, specialists and published articles."""
+    from accounts.permissions import SPECIALISTS_GROUP
+    from accounts.services import staff_groups_ensure
+    from helpdesk.kb.search import rebuild_index
+    from tests.factories import StaffFactory, SuperAdminFactory
+    from tests.kb.factories import ArticleFactory
+
+    staff_groups_ensure()
+    words = ["vpn", "login", "invoice", "export", "password", "report", "email", "billing"]
+    for i in range(articles):
+        ArticleFactory(
+            title=f"How to fix {words[i % len(words)]} problem {i}",
+            slug=f"load-{i}",
+            body=" ".join(words[(i + k) % len(words)] for k in range(40)),
+        )
+    rebuild_index()
+    return {
+        "customers": [
+            cookie(SuperAdminFactory(email=f"load-customer-{i}@customer.example"))
+            for i in range(customers)
+        ],
+        "specialists": [
+            cookie(
+                StaffFactory(email=f"load-specialist-{i}@support.example", groups=SPECIALISTS_GROUP)
+            )
+            for i in range(specialists)
+        ],
+        "words": words,
+    }
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
-    result = people() if what == "people" else tickets(int(sys.argv[2]), float(sys.argv[3]))
+    if what == "load":
+        result = load(*(int(x) for x in sys.argv[2:5]))
+    else:
+        result = people() if what == "people" else tickets(int(sys.argv[2]), float(sys.argv[3]))
     print("SEED " + json.dumps(result))
