@@ -285,6 +285,8 @@ def run_capacity(args: argparse.Namespace) -> None:
     from websockets.asyncio.client import connect
 
     topo = Topology()
+    if args.recheck:
+        topo.env["CHAT_ACCESS_RECHECK_SECONDS"] = str(args.recheck)
     try:
         start(topo, full=False)
         seeded = topo.seed("load", "50", "0", "0")
@@ -299,6 +301,9 @@ def run_capacity(args: argparse.Namespace) -> None:
             sockets = []
             opened = time.monotonic()
             for i in range(args.sockets):
+                if time.monotonic() - opened > args.open_within:
+                    print(f"stopped opening after {args.open_within} s", file=sys.stderr)
+                    break
                 try:
                     ws = await connect(
                         url,
@@ -334,8 +339,9 @@ def run_capacity(args: argparse.Namespace) -> None:
 
         result = asyncio.run(hold())
         per_socket_kb = (result["after"] - before) * 1024 / max(1, result["open"])
+        recheck = topo.env.get("CHAT_ACCESS_RECHECK_SECONDS", "5 (default)")
         print(
-            f"\nCapacity of one uvicorn process: {result['open']} of {args.sockets} idle customer "
+            f"\nCHAT_ACCESS_RECHECK_SECONDS={recheck}. Capacity of one uvicorn process: {result['open']} of {args.sockets} idle customer "
             f"chat sockets opened in {result['took']:.0f} s, each pinging every 25 s; RSS "
             f"{before:.0f} MB before, {result['after']:.0f} MB with them open: "
             f"{per_socket_kb:.0f} KB per socket; CPU at rest {result['cpu'] * 100:.1f}% of a core "
@@ -352,6 +358,16 @@ if __name__ == "__main__":
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--capacity", action="store_true")
     parser.add_argument("--sockets", type=int, default=5000)
+    parser.add_argument(
+        "--recheck", type=int, default=0, help="capacity: CHAT_ACCESS_RECHECK_SECONDS to run with"
+    )
     parser.add_argument("--rest", type=int, default=30, help="seconds of CPU measured at rest")
+    parser.add_argument(
+        "--open-within", type=int, default=240, help="capacity: stop opening sockets after this"
+    )
     arguments = parser.parse_args()
+    # A SIGTERM (timeout, Ctrl-C from a supervisor) still stops every process started.
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     (run_capacity if arguments.capacity else run_load)(arguments)

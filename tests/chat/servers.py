@@ -109,6 +109,7 @@ class DaphneServer:
         if os.environ.get("CHAT_TEST_ASGI_SERVER") == "uvicorn":
             cmd = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port"]
             cmd += [str(self.port), "--workers", "1", "--ws", "websockets-sansio"]
+            cmd += ["--ws-max-size", "1048576"]
             cmd += ["--no-access-log", "helpdesk.asgi:application"]
         else:
             cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
