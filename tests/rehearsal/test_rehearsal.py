@@ -6,6 +6,7 @@ redis-sentinel. `pytest -m rehearsal -s` shows the figures."""
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import time
@@ -16,11 +17,10 @@ import requests
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from tests.rehearsal.figures import FIGURES
 from tests.rehearsal.topology import SWEEP_INTERVAL, Topology, missing_tools, psql, wait_for
 
 pytestmark = [pytest.mark.rehearsal, pytest.mark.timeout(420)]
-
-FIGURES: list[str] = []
 
 
 def figure(drill: str, text: str) -> None:
@@ -28,7 +28,7 @@ def figure(drill: str, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def topology():
+def topology(request):
     missing = missing_tools()
     if missing:
         reason = (
@@ -69,10 +69,9 @@ def topology():
         raise
     finally:
         topo.stop()
-        # Also with plain `pytest`: the figures are the rehearsal's report.
-        import sys
-
-        sys.__stdout__.write("\n" + "\n".join(FIGURES) + "\n")
+        # The processes' logs stay for a failed run (the path is in the figures).
+        if request.session.testsfailed == 0:
+            shutil.rmtree(topo.dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
