@@ -169,9 +169,20 @@ def prepare_database(env: dict) -> tuple[str, str]:
     return cookie(customer), cookie(specialist), conversation.pk
 
 
-def daphne(app: str, env: dict, layer: str) -> tuple[subprocess.Popen, int]:
+def daphne(app: str, env: dict, layer: str, server: str = "daphne") -> tuple[subprocess.Popen, int]:
+    """An ASGI server process: Daphne, uvicorn (uvloop, httptools, websockets) or granian."""
     port = free_port()
-    cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
+    cmd = {
+        "daphne": [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+        "uvicorn": [
+            *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)),
+            *("--ws", "websockets", "--no-access-log", "--log-level", "warning", app),
+        ],
+        "granian": [
+            *(sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1"),
+            *("--port", str(port), "--log-level", "warning", "--no-access-log", app),
+        ],
+    }[server]
     return start(cmd, {**env, "CHANNEL_LAYER_BACKEND": layer}), port
 
 
@@ -194,7 +205,12 @@ async def run(args: argparse.Namespace) -> None:
     # The ORM calls here are a few set-up writes before the clock starts.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     customer_cookie, specialist_cookie, conversation_id = prepare_database(env)
-    layers = [(label, path) for label, path in LAYERS if label in args.layers]
+    layers = [
+        (label if server == "daphne" else f"{label} on {server}", path, server)
+        for label, path in LAYERS
+        if label in args.layers
+        for server in args.servers
+    ]
     tutorial_layers = [(lb, path) for lb, path in LAYERS if lb in args.tutorial_layers]
     procs = []
     rounds: dict[str, list[dict]] = {}
@@ -210,8 +226,8 @@ async def run(args: argparse.Namespace) -> None:
             procs.append(proc)
             tutorials.append((label, port))
         ours = []
-        for label, layer in layers:
-            proc, port = daphne("helpdesk.asgi:application", env, layer)
+        for label, layer, server in layers:
+            proc, port = daphne("helpdesk.asgi:application", env, layer, server)
             procs.append(proc)
             ours.append((label, port))
         for _, port in tutorials + ours:
@@ -318,7 +334,7 @@ async def run(args: argparse.Namespace) -> None:
         print(f"{name:50} {r['p50']:8.2f} {r['p99']:8.2f} {r['rate']:9.0f}")
     print()
     echo = results["(a) bare websocket echo"]
-    for label, _ in layers:
+    for label, _, _ in layers:
         mine = results[f"ours (stored), {label}"]
         for tutorial_label, _ in tutorial_layers:
             name = f"(b) tutorial group chat, {tutorial_label}"
@@ -358,6 +374,12 @@ if __name__ == "__main__":
         default=["TolerantPubSubChannelLayer"],
         help="layers to run ours on, comma-separated: "
         "TolerantPubSubChannelLayer (the default), RedisChannelLayer, RedisPubSubChannelLayer",
+    )
+    parser.add_argument(
+        "--servers",
+        type=lambda v: v.split(","),
+        default=["daphne"],
+        help="ASGI servers to run ours on, comma-separated: daphne (the default), uvicorn, granian",
     )
     parser.add_argument(
         "--tutorial-layers",

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -93,6 +94,21 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Every log line names its request (X-Request-ID), carried into the tasks it queues.
+MIDDLEWARE.insert(0, "helpdesk.core.request_id.RequestIdMiddleware")
+# Prometheus (django-prometheus): requests, responses and latencies per view, counted
+# around everything else; /metrics is helpdesk/metrics.py (access rule: METRICS_TOKEN).
+INSTALLED_APPS.append("django_prometheus")
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+)
+PROMETHEUS_EXPORT_MIGRATIONS = False
+# With a token, /metrics answers only `Authorization: Bearer <token>`; without one, only
+# direct requests from the loopback interface (a scraper on the same machine).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 ROOT_URLCONF = "helpdesk.urls"
 
 TEMPLATES = [
@@ -143,6 +159,19 @@ else:
 # reopen the file (and rerun the PRAGMAs) for every message (see bench/).
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 
+# Behind PgBouncer in transaction mode (docs/operations.md, "PgBouncer") a server
+# connection is another client's from one transaction to the next, so nothing may outlive
+# a transaction: no server-side cursors (QuerySet.iterator()) and no prepared statements
+# on the chat write's connection (ASYNC_DB_PREPARE_STATEMENTS below). Django's own
+# queries prepare none (psycopg's prepare_threshold is None). "session" (the default)
+# is a direct connection or a pooler in session mode.
+DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="session")
+if DATABASE_POOL_MODE == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Largest request body Django reads (its default, 2.5 MB); deploy/nginx.conf's
+# client_max_body_size is the same, so the proxy refuses larger ones first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -166,21 +195,29 @@ LOGOUT_REDIRECT_URL = "login"
 # Redis is optional: without it (plain `pytest` on a laptop) caches and the channel
 # layer stay in process. `make run` starts an embedded Redis and sets REDIS_URL.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Each Redis role may have a server (or a Sentinel group) of its own; each defaults to
+# REDIS_URL. A URL is redis://[:password@]host:port/db or, behind Redis Sentinel,
+# redis+sentinel://[:password@]host:port[,host:port...]/master_name[/db]
+# (helpdesk/core/redis_urls.py; docs/operations.md, "Redis roles").
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+CHANNEL_LAYER_URL = env.str("CHANNEL_LAYER_URL", default=REDIS_URL)
+_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 
-if REDIS_URL:
-    from redis.asyncio.retry import Retry
-    from redis.backoff import ExponentialBackoff
+from helpdesk.core import redis_urls  # noqa: E402
 
+if CACHE_URL:
     CACHES = {
         "default": {
             # Redis away = cache misses, not errors (helpdesk/core/cache.py).
             "BACKEND": "helpdesk.core.cache.TolerantRedisCache",
-            "LOCATION": REDIS_URL,
+            # A list, so Django does not split a Sentinel URL's hosts at the commas.
+            "LOCATION": [CACHE_URL],
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="premiumdesk"),
             # A cache call answers in well under a millisecond; if Redis is unreachable
             # (a network split, not only a stopped server), fail fast into a miss rather
             # than holding a page or a chat socket for the OS's TCP timeout.
             "OPTIONS": {
+                "pool_class": "helpdesk.core.redis_urls.ConnectionPool",
                 "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1.0),
                 "socket_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1.0),
             },
@@ -188,6 +225,13 @@ if REDIS_URL:
     }
     # Sessions read from Redis, written through to the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if CHANNEL_LAYER_URL:
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": env.str(
@@ -196,30 +240,31 @@ if REDIS_URL:
             ),
             "CONFIG": {
                 "hosts": [
-                    {
-                        "address": REDIS_URL,
+                    redis_urls.channel_layer_host(
+                        CHANNEL_LAYER_URL,
                         # redis-py 8 times reads out after 5 s, the same as the layer's
                         # blocking pop, so idle sockets were dropped and re-dialled
                         # (channels_redis issue 422). A longer read timeout plus keepalive
                         # and health checks keeps them open and still notices a dead server.
-                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=30),
-                        "socket_connect_timeout": 5,
-                        "socket_keepalive": True,
-                        "health_check_interval": 15,
+                        socket_timeout=env.float("REDIS_SOCKET_TIMEOUT", default=30),
+                        socket_connect_timeout=5,
+                        socket_keepalive=True,
+                        health_check_interval=15,
                         # After a Redis restart, pooled sockets are dead: re-dial and retry
                         # instead of failing the consumer (redis-py's async default is no retry).
-                        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
-                    }
+                        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
+                    )
                 ],
             },
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Celery: JSON only, bounded run time, tasks queued on commit by the services.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = (
+    redis_urls.celery_broker(_BROKER_URL) if _BROKER_URL else ("memory://", {})
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -227,7 +272,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not _BROKER_URL)
 CELERY_TIMEZONE = "UTC"
 
 # Mail: printed to the console unless EMAIL_URL names an SMTP server.
@@ -366,7 +411,7 @@ SLA_ESCALATION_INTERVAL_MINUTES = env.int("SLA_ESCALATION_INTERVAL_MINUTES", def
 # How often Celery beat runs the SLA sweep, and how many items one transaction handles.
 SLA_SWEEP_INTERVAL_SECONDS = env.int("SLA_SWEEP_INTERVAL_SECONDS", default=30)
 SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=5000)
-# Exactly one beat process schedules this; any number of workers run it.
+# Beat (one active, any number standing by) schedules these; any number of workers run them.
 # The outbox relay delivers side effects whose kick after commit did not reach the
 # broker, and failed ones again, with backoff (docs/operations.md, "Outages").
 OUTBOX_RELAY_INTERVAL_SECONDS = env.int("OUTBOX_RELAY_INTERVAL_SECONDS", default=15)
@@ -374,6 +419,33 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.tasks.sla_sweep", "schedule": float(SLA_SWEEP_INTERVAL_SECONDS)},
     "outbox-relay": {"task": "outbox.relay", "schedule": float(OUTBOX_RELAY_INTERVAL_SECONDS)},
 }
+# The SLA sweep has a queue of its own, so a backlog of mail on the default queue never
+# delays a deadline: run workers with `-Q sla` and with `-Q celery` (or one with both).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"sla.tasks.sla_sweep": {"queue": "sla"}}
+# Scheduler failover (celery-redbeat): the schedule and a lock live in Redis, so two or
+# more `celery beat` processes may run and only the lock holder sends. The holder renews
+# the lock at least every third of its timeout; a standby polls as often and takes over
+# once the lock lapses, so the longest gap between two sweeps is about interval + 1.33 x
+# lock timeout: within the three intervals the sweep-health check allows, with the
+# default lock of one interval (at least 5 s: a loaded machine stalls a beat for seconds,
+# and a holder that misses its renewal exits, leaving the standby in charge).
+# REDBEAT_URL (the lock's and schedule's Redis) defaults to the broker's; URL forms above.
+SCHEDULER_LOCK_TIMEOUT_SECONDS = env.int(
+    "SCHEDULER_LOCK_TIMEOUT_SECONDS", default=max(5, SLA_SWEEP_INTERVAL_SECONDS)
+)
+if _BROKER_URL:
+    # RedBeat that rides out a Redis failover (helpdesk/core/scheduler.py).
+    CELERY_BEAT_SCHEDULER = "helpdesk.core.scheduler.FailoverScheduler"
+    CELERY_REDBEAT_REDIS_URL, CELERY_REDBEAT_REDIS_OPTIONS = redis_urls.redbeat(
+        env.str("REDBEAT_URL", default=_BROKER_URL)
+    )
+    # RedBeat's own calls retry a lost connection this long (a Sentinel failover takes
+    # a few seconds); the lock's renewal is the scheduler's to retry.
+    CELERY_REDBEAT_REDIS_OPTIONS["retry_period"] = env.int("REDBEAT_RETRY_SECONDS", default=10)
+    CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="premiumdesk:redbeat:")
+    CELERY_REDBEAT_LOCK_TIMEOUT = SCHEDULER_LOCK_TIMEOUT_SECONDS
+    CELERY_BEAT_MAX_LOOP_INTERVAL = SCHEDULER_LOCK_TIMEOUT_SECONDS / 3
 # The relay leaves a fresh row this long to its kick after commit.
 OUTBOX_KICK_GRACE_SECONDS = env.int("OUTBOX_KICK_GRACE_SECONDS", default=10)
 # Failed deliveries are tried again after 30 s, 1 min, 2 min, ... at most an hour apart;
@@ -394,6 +466,9 @@ WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 # /readyz fails when a delivery has waited longer than this (broker or workers away).
 OUTBOX_HEALTH_MAX_AGE_SECONDS = env.int("OUTBOX_HEALTH_MAX_AGE_SECONDS", default=900)
+# /readyz waits at most this long for the broker, the channel layer's Redis and a
+# worker's answer to its ping.
+READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=1.0)
 # A specialist should start a requested callback within this many minutes.
 CALLBACK_TARGET_MINUTES = env.int("CALLBACK_TARGET_MINUTES", default=5)
 # Email tickets a customer user may submit per hour before being asked to wait.
@@ -436,7 +511,9 @@ TICKET_CUSTOMER_REOPEN_DAYS = env.int("TICKET_CUSTOMER_REOPEN_DAYS", default=7)
 # PostgreSQL: chat messages are stored over a connection of the consumer's event loop
 # (helpdesk.core.async_db) with server-side prepared statements; turn them off behind a
 # connection pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
-ASYNC_DB_PREPARE_STATEMENTS = env.bool("ASYNC_DB_PREPARE_STATEMENTS", default=True)
+ASYNC_DB_PREPARE_STATEMENTS = env.bool(
+    "ASYNC_DB_PREPARE_STATEMENTS", default=DATABASE_POOL_MODE != "transaction"
+)
 # REST API (issue 18; README: API). Personal tokens or the browser's session (with CSRF);
 # JSON only; errors as {"error": {"code", "message", "fields"}}; the rules are the pages'.
 REST_FRAMEWORK = {
@@ -514,10 +591,42 @@ if INBOUND_IMAP_URL:
         "schedule": float(INBOUND_POLL_INTERVAL_SECONDS),
     }
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# Every record carries its request id; LOG_FORMAT=json writes one JSON object per line
+# (python-json-logger), for a log collector. Celery's workers then log through this too.
+LOGGING["filters"] = {"request_id": {"()": "helpdesk.core.request_id.RequestIdFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+if env.str("LOG_FORMAT", default="text") == "json":
+    LOGGING["formatters"] = {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors to Sentry when SENTRY_DSN is set (`pip install premium-desk[sentry]`); its Django
+# and Celery integrations switch themselves on. Never a reason for the portal not to start.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        import warnings
+
+        warnings.warn("SENTRY_DSN is set but sentry-sdk is not installed", stacklevel=1)
+    else:
+        sentry_sdk.init(
+            dsn=SENTRY_DSN,
+            environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+            traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+            send_default_pii=False,
+        )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from helpdesk.metrics import metrics
 from helpdesk.tickets.inbound_webhook import mailgun_inbound
 from helpdesk.views import healthz, moved_admin_page, readyz
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("", include("helpdesk.api.urls")),
+    path("metrics", metrics, name="metrics"),
     re_path(r"^admin/helpdesk/(?P<model>[a-z]+)/(?P<rest>.*)$", moved_admin_page),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

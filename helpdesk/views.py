@@ -23,13 +23,18 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-# Readiness: the database, the cache, the SLA sweep having run within three intervals
-# and no outbox delivery waiting too long; JSON with ?format=json or Accept. Answers 500
-# with the reason of each failing check.
+# Readiness: the database, the cache, the broker, the channel layer, a Celery worker
+# answering a ping, the SLA sweep having run within three intervals (so a worker serves
+# the sla queue) and no outbox delivery waiting too long (so one serves the default
+# queue); JSON with ?format=json or Accept. Answers 500 with the reason of each failing
+# check.
 readyz = HealthCheckView.as_view(
     checks=(
         "health_check.checks.Database",
         "health_check.checks.Cache",
+        "helpdesk.core.health.Broker",
+        "helpdesk.core.health.ChannelLayer",
+        "helpdesk.core.health.WorkerAnswers",
         "sla.health.SweepRecent",
         "helpdesk.core.outbox.health.OutboxBacklog",
     )

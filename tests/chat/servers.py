@@ -105,17 +105,17 @@ class DaphneServer:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "DaphneServer":
+        # CHAT_TEST_ASGI_SERVER=uvicorn runs these tests on the production's ASGI server.
+        if os.environ.get("CHAT_TEST_ASGI_SERVER") == "uvicorn":
+            cmd = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port"]
+            cmd += [str(self.port), "--workers", "1", "--ws", "websockets-sansio"]
+            cmd += ["--ws-max-size", "1048576"]
+            cmd += ["--no-access-log", "helpdesk.asgi:application"]
+        else:
+            cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+            cmd += ["helpdesk.asgi:application"]
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "helpdesk.asgi:application",
-            ],
+            cmd,
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -35,3 +35,69 @@ def test_a_delivery_waiting_too_long_makes_the_portal_not_ready(client, settings
     status, body = _ready(client)
     assert status == 500
     assert "outbox: 1 waiting, the oldest for 1200 s (limit 900 s)" in body
+
+
+@pytest.fixture
+def dead_port():
+    from tests.chat.servers import free_port
+
+    return free_port()
+
+
+def test_an_unreachable_broker_channel_layer_and_no_worker_are_each_named(
+    client, settings, dead_port
+):
+    from helpdesk.celery import app as celery_app
+
+    settings.READYZ_TIMEOUT_SECONDS = 0.3
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "helpdesk.core.channel_layer.TolerantPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": f"redis://127.0.0.1:{dead_port}/0"}]},
+        }
+    }
+    run_sweep()
+    before = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    celery_app.conf.broker_url = f"redis://127.0.0.1:{dead_port}/0"
+    celery_app.conf.task_always_eager = False
+    try:
+        status, body = _ready(client)
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.task_always_eager = before
+    assert status == 500
+    assert "broker unreachable" in body
+    assert "channel layer: Redis unreachable" in body
+    assert "no worker could be asked" in body
+
+
+def test_a_worker_answering_and_a_live_layer_make_the_portal_ready(client, settings, monkeypatch):
+    """A real broker and layer; the worker's answer is stood in for (the rehearsal pings
+    real workers): an in-process worker would close this test's database connection."""
+    from helpdesk.celery import app as celery_app
+    from tests.chat.servers import RedisServer
+
+    server = RedisServer().start()
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "helpdesk.core.channel_layer.TolerantPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": server.url}]},
+        }
+    }
+    pings = []
+
+    def ping(**kwargs):
+        pings.append(kwargs)
+        return [{"worker-1@host": {"ok": "pong"}}]
+
+    monkeypatch.setattr(celery_app.control, "ping", ping)
+    run_sweep()
+    before = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    celery_app.conf.broker_url = server.url
+    celery_app.conf.task_always_eager = False
+    try:
+        status, body = _ready(client)
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.task_always_eager = before
+        server.stop()
+    assert status == 200, body
+    assert [(p["timeout"], p["limit"]) for p in pings] == [(settings.READYZ_TIMEOUT_SECONDS, 1)]

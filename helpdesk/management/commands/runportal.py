@@ -1,5 +1,6 @@
 """Run the whole portal in the foreground: Redis (embedded unless REDIS_URL is set),
-Daphne for HTTP and WebSockets, a Celery worker and Celery beat. Ctrl-C stops them all."""
+Daphne for HTTP and WebSockets, a Celery worker on both queues (mail and the SLA sweep)
+and Celery beat. Ctrl-C stops them all."""
 
 import os
 import shutil
@@ -83,6 +84,9 @@ class Command(BaseCommand):
                     "INFO",
                     "-c",
                     "2",
+                    # Both queues: production runs a worker pool per queue (Procfile).
+                    "-Q",
+                    "celery,sla",
                     "-n",
                     f"worker-{os.getpid()}@%h",
                 ],
@@ -99,8 +103,7 @@ class Command(BaseCommand):
                     "beat",
                     "-l",
                     "INFO",
-                    "-s",
-                    str(run_dir / "celerybeat-schedule"),
+                    # celery-redbeat keeps the schedule in Redis (settings), not in a file.
                 ],
                 env,
             )
