@@ -309,7 +309,7 @@ def test_a_chat_across_two_asgi_processes_survives_losing_one(topology, people):
             lambda: {"s4", "s5"} <= set(customer.seen) and not customer.unacked, 30, resume
         )
         await customer.send({"type": "message", "body": "c5", "client_id": "c5"})
-        await console.until(lambda: {"c4", "c5"} <= set(console.seen), 10)
+        await console.until(lambda: {"c4", "c5"} <= set(console.seen), 30)
         await customer.ws.close()
         await console.ws.close()
         return conversation, time.monotonic() - killed, took, customer.reconnects
