@@ -5,9 +5,12 @@ ATTACHMENTS_ROOT readable by the portal's user only), thumbnails re-encoded with
 and who may download what."""
 
 import io
+import logging
 import posixpath
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import puremagic
@@ -17,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +30,8 @@ from accounts.models import User
 from accounts.permissions import can_view_customer_item, is_agent
 from helpdesk.core.textclean import clean_line
 from helpdesk.tickets.models import Attachment, Reply, Ticket
+
+logger = logging.getLogger(__name__)
 
 # Extension -> the MIME type it is stored and served as. Text types have no signature;
 # their content must decode as UTF-8 and carry no binary signature.
@@ -158,13 +164,38 @@ def _thumbnail(content: bytes) -> bytes:
     return out.getvalue()
 
 
+# The files written inside the innermost `atomic_with_files` block, if any.
+_written_here: ContextVar[list[str] | None] = ContextVar("attachments_written", default=None)
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[None]:
+    """`transaction.atomic()` that also deletes the files `attachments_add` stored inside
+    it when it rolls back: storage is not transactional, and a ticket or reply that was
+    never saved must not leave its files behind. The services that store attachments
+    open their transaction with it; nested, the files belong to the outermost block."""
+    outer = _written_here.get()
+    written: list[str] = []
+    token = _written_here.set(written)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        _delete(attachment_storage(), written)
+        raise
+    finally:
+        _written_here.reset(token)
+    if outer is not None:
+        outer.extend(written)  # committed only with the enclosing block
+
+
 def attachments_add(
     *, ticket: Ticket, reply: Reply | None, uploaded_by: User | None, uploads: Sequence[Upload]
 ) -> list[Attachment]:
     """Check and store the files of a ticket's description (reply None) or of a reply.
     ValidationError (nothing stored) when one breaks a rule; a failure while storing
-    deletes the files written so far. (A transaction rolled back later leaves its files
-    behind: storage is not transactional.)"""
+    deletes the files written so far, and so does the rollback of the caller's
+    `atomic_with_files` block."""
     checked = attachments_check(uploads)
     storage = attachment_storage()
     stored: list[Attachment] = []
@@ -197,12 +228,19 @@ def attachments_add(
     except BaseException:
         _delete(storage, written)
         raise
+    pending = _written_here.get()
+    if pending is not None:
+        pending.extend(written)
     return stored
 
 
 def _delete(storage: Storage, paths: list[str]) -> None:
     for path in paths:
-        storage.delete(path)
+        try:
+            storage.delete(path)
+        except Exception:
+            # Best effort: the error that rolled the transaction back is the one to raise.
+            logger.warning("attachment %s could not be deleted", path, exc_info=True)
 
 
 def attachment_get_for(*, user: User | AnonymousUser, attachment_id: int) -> Attachment:
