@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
+from helpdesk.core.files import ATTACHMENT_CSP
 from helpdesk.tickets import attachments, services
 from helpdesk.tickets.attachments import Upload, attachments_add
 from helpdesk.tickets.inbound import inbound_email_receive
 from helpdesk.tickets.mail import reply_address
 from helpdesk.tickets.models import Attachment, ReplyVisibility
-from helpdesk.tickets.views import ATTACHMENT_CSP
 from tests.factories import StaffFactory, SuperAdminFactory, UserFactory, ticket_for
 
 pytestmark = pytest.mark.django_db
