@@ -11,7 +11,7 @@ from django.conf import settings
 
 from accounts.models import User
 from accounts.permissions import is_agent
-from accounts.selectors import SocketAccess, socket_access
+from accounts.selectors import SocketAccess, socket_access, socket_access_many
 from accounts.two_factor import session_second_factor_ok
 from helpdesk.core.channel_layer import EndsOnLayerLoss, forget_channel
 from helpdesk.core.realtime import STAFF_GROUP, user_group
@@ -84,6 +84,15 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
     def recheck_sync(self) -> tuple[SocketAccess, Any]:
         scope = {"user": self.scope.get("user"), "session": self.scope.get("session")}
         return socket_access(scope=scope, allowed=_allowed), scope["user"]
+
+    @staticmethod
+    def recheck_batch(members: list["StaffAlertsConsumer"]) -> list[tuple[SocketAccess, Any]]:
+        return socket_access_many(
+            checks=[
+                ({"user": m.scope.get("user"), "session": m.scope.get("session")}, _allowed)
+                for m in members
+            ]
+        )
 
     async def recheck_apply(self, answer: tuple[SocketAccess, Any]) -> bool:
         state, fresh = answer

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from accounts.models import User
-from accounts.selectors import SocketAccess, socket_access
+from accounts.selectors import SocketAccess, socket_access, socket_access_many
 from chat import selectors, services
 from chat.consumers.frames import (
     ACCESS_LOST,
@@ -200,6 +200,15 @@ class ChatSocket(MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
         scope = {"user": self.scope.get("user"), "session": self.scope.get("session")}
         return socket_access(scope=scope, allowed=self.allowed), scope["user"]
 
+    @staticmethod
+    def recheck_batch(members: list["ChatSocket"]) -> list[tuple[SocketAccess, Any]]:
+        return socket_access_many(
+            checks=[
+                ({"user": m.scope.get("user"), "session": m.scope.get("session")}, m.allowed)
+                for m in members
+            ]
+        )
+
     async def recheck_apply(self, answer: tuple[SocketAccess, Any]) -> bool:
         state, fresh = answer
         if self.rights_lost:
@@ -273,6 +282,8 @@ class ChatSocket(MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
 
     async def last_seqs(self, conversation_ids: list[int]) -> dict[str, int]:
+        if not conversation_ids:
+            return {}  # an idle socket's heartbeat: no thread hop, no query
         seqs = await database_sync_to_async(selectors.last_seqs)(conversation_ids=conversation_ids)
         return {str(pk): seq for pk, seq in seqs.items()}
 

@@ -35,19 +35,38 @@ class Rechecked(Protocol):
 
 
 def _check_all(members: list[Rechecked]) -> list[tuple[Rechecked, Any]]:
-    answers: dict[Hashable, Any] = {}
-    results = []
+    """Each distinct key checked once; a socket class with a `recheck_batch(members)`
+    (one answer per member, in order) checks all its keys in one go."""
+    first: dict[Hashable, Rechecked] = {}
+    keyed: list[tuple[Rechecked, Hashable]] = []
     for member in members:
         try:
             key = member.recheck_key()
-            if key not in answers:
-                answers[key] = member.recheck_sync()
-            results.append((member, answers[key]))
         except Exception:
-            # One socket's failure (its session row unreadable, say) keeps that socket
-            # as it is until the next round; the others still get their answer.
             logger.warning("socket access re-check failed", exc_info=True)
-    return results
+            continue
+        first.setdefault(key, member)
+        keyed.append((member, key))
+    answers: dict[Hashable, Any] = {}
+    by_batch: dict[Any, list[tuple[Hashable, Rechecked]]] = {}
+    for key, member in first.items():
+        by_batch.setdefault(getattr(type(member), "recheck_batch", None), []).append((key, member))
+    for batch, items in by_batch.items():
+        try:
+            if batch is not None:
+                found = batch([member for _, member in items])
+                answers.update(zip([key for key, _ in items], found, strict=True))
+                continue
+        except Exception:
+            logger.warning("socket access re-check batch failed", exc_info=True)
+        for key, member in items:
+            try:
+                answers[key] = member.recheck_sync()
+            except Exception:
+                # That socket stays as it is until the next round; the others still
+                # get their answer.
+                logger.warning("socket access re-check failed", exc_info=True)
+    return [(member, answers[key]) for member, key in keyed if key in answers]
 
 
 class RecheckRound:

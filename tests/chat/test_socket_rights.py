@@ -298,20 +298,20 @@ def test_one_periodic_round_checks_each_session_once_and_closes_every_socket_it_
     """The process re-checks its sockets in one round per period: five tabs of one
     session cost one check, not five; a bulk update still closes all five, and another
     customer's socket in the same process stays open."""
-    from accounts import selectors as account_selectors
+    from chat.consumers import base
 
     settings.CHAT_ACCESS_RECHECK_SECONDS = 1
     other = UserFactory(account=customer.account)
     cookie = _browser(customer).cookies["sessionid"].value
     other_cookie = _browser(other).cookies["sessionid"].value
-    checks: list[int] = []
-    real = account_selectors.session_user
+    checked: list[int] = []  # the user of each check the rounds made
+    real = base.socket_access_many
 
-    def counted(*, session_key, user_id):
-        checks.append(user_id)
-        return real(session_key=session_key, user_id=user_id)
+    def counted(*, checks: list) -> list:
+        checked.extend(scope["user"].pk for scope, _rule in checks)
+        return real(checks=checks)
 
-    monkeypatch.setattr(account_selectors, "session_user", counted)
+    monkeypatch.setattr(base, "socket_access_many", counted)
 
     def bulk_deactivate():
         type(customer).objects.filter(pk=customer.pk).update(is_active=False)
@@ -321,11 +321,11 @@ def test_one_periodic_round_checks_each_session_once_and_closes_every_socket_it_
         colleague = Socket("/ws/chat/", other_cookie)
         for socket in [*tabs, colleague]:
             assert await socket.connect()
-        checks.clear()
+        checked.clear()
         await asyncio.sleep(2.5)  # two rounds at least
-        rounds = checks.count(customer.pk)
+        rounds = checked.count(customer.pk)
         assert rounds >= 1
-        assert checks.count(other.pk) == rounds  # one check per session per round
+        assert checked.count(other.pk) == rounds  # one check per session per round
         await sync_to_async(bulk_deactivate)()
         for tab in tabs:
             assert await _closed(tab.comm) == consumers.CLOSE_SIGNED_OUT
