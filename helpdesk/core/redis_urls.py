@@ -9,6 +9,7 @@ The password is the Redis servers'; sentinels are asked without one unless the q
 `?sentinel_password=...`. Imported by settings: nothing here touches Django.
 """
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -57,13 +58,32 @@ def parse_sentinel(url: str) -> SentinelUrl | None:
     )
 
 
+# One pool per URL and options for the whole process. Django keeps a cache object per
+# thread and per async context (asgiref's Local), each with its own pools: every chat
+# socket (its own context) held a Redis connection of its own for its session and
+# entitlement reads, 5,000 sockets 5,000 connections (docs/benchmarks.md, capacity).
+# redis-py's pools are thread-safe and reset themselves in a forked child.
+_shared_pools: dict[tuple[str, str], Any] = {}
+_shared_lock = threading.Lock()
+
+
 class ConnectionPool(redis.ConnectionPool):
     """The cache's pool class (Django's RedisCache OPTIONS "pool_class"): a plain URL as
     redis-py reads it, a redis+sentinel:// URL as a pool that asks the sentinels where
-    the master is (and asks again after a failover)."""
+    the master is (and asks again after a failover); one per URL and options in the
+    process, whichever cache object asks."""
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Any:
+        key = (url, repr(sorted(kwargs.items())))
+        with _shared_lock:
+            pool = _shared_pools.get(key)
+            if pool is None:
+                pool = _shared_pools[key] = cls._new_pool(url, **kwargs)
+        return pool
+
+    @classmethod
+    def _new_pool(cls, url: str, **kwargs: Any) -> Any:
         target = parse_sentinel(url)
         if target is None:
             return redis.ConnectionPool.from_url(url, **kwargs)
