@@ -265,9 +265,9 @@ def socket_access_many(
     keys: dict[int, str] = {}
     for i, (scope, _rule) in enumerate(checks):
         user, session = scope.get("user"), scope.get("session")
-        signed = user is not None and user.is_authenticated and session is not None
-        if signed and session.session_key:
-            keys[i] = session.session_key
+        key = getattr(session, "session_key", None)
+        if user is not None and user.is_authenticated and key:
+            keys[i] = key
     sessions = _sessions_data(set(keys.values()))
     user_ids = {checks[i][0]["user"].pk for i in keys}
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids, is_active=True)}
