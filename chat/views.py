@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from accounts.assignment import chat_capacity_of
 from accounts.http import AuthenticatedHttpRequest
 from accounts.middleware import second_factor_verified_required
 from accounts.permissions import is_agent
@@ -82,4 +83,8 @@ def console(request: HttpRequest) -> HttpResponse:
         "ticket": _("Ticket #{id}"),
         "confirm_ticket": _("Open an email ticket for this customer with the transcript?"),
     }
-    return render(request, "chat/console.html", {"console_strings": strings})
+    return render(
+        request,
+        "chat/console.html",
+        {"console_strings": strings, "chat_capacity": chat_capacity_of(request.user)},
+    )
