@@ -90,7 +90,7 @@ class CallbackRequestAdmin(ServiceModelAdmin):
     list_display = (
         "id",
         "topic",
-        "account",
+        "account_column",
         "phone_number",
         "status",
         "waited",
@@ -181,6 +181,10 @@ class CallbackRequestAdmin(ServiceModelAdmin):
                 "note_max": services.NOTE_MAX,
             }
         return super().change_view(request, object_id, form_url, extra)
+
+    @admin.display(description=_("account"), ordering="account__name")
+    def account_column(self, obj: CallbackRequest) -> str:
+        return obj.account.name
 
     @admin.display(description=_("phone number"), ordering="phone")
     def phone_number(self, obj: CallbackRequest) -> str:

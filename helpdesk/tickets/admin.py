@@ -295,7 +295,7 @@ class TicketAdmin(ServiceModelAdmin):
         """A badge for a business-critical ticket and nothing for the others (a red cross
         for "no" read as an error)."""
         if not obj.business_critical:
-            return ""
+            return format_html("<span></span>")  # not the admin's "-" either
         return format_html('<span class="badge-critical">{}</span>', _("Business-critical"))
 
     @admin.display(description=_("time left"))
