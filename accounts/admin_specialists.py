@@ -3,6 +3,8 @@ capacity (the most chats held at once). Leads set the capacity; the rest is read
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -47,10 +49,10 @@ class SpecialistAdmin(ServiceModelAdmin):
     fields = ("email", "full_name", "availability", "chat_capacity")
     readonly_fields = ("email", "full_name", "availability")
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Specialist]:
         return super().get_queryset(request).filter(pk__in=agents().values("pk"))
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.display(description=_("availability"), ordering="available")

@@ -5,6 +5,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -401,8 +402,9 @@ def staff_availability_set(*, user: User, available: bool) -> User:
         )
         user.available = available
         if changed:
+            user_id = user.pk
             for hook in availability_hooks():
-                transaction.on_commit(lambda hook=hook: hook(user.pk, available))
+                transaction.on_commit(partial(hook, user_id, available))
     return user
 
 

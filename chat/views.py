@@ -59,7 +59,7 @@ def history(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResp
 
 @login_required
 @second_factor_verified_required
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The specialists' live chat console; everything on it arrives over /ws/chat/console/."""
     if not is_agent(request.user):
         raise PermissionDenied

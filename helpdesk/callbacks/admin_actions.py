@@ -10,7 +10,7 @@ import phonenumbers
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -168,7 +168,7 @@ ACTIONS: dict[str, Callable[[HttpRequest, CallbackRequest], str]] = {
 }
 
 
-def action_urls(model_admin: "ModelAdmin") -> list:
+def action_urls(model_admin: "ModelAdmin[CallbackRequest]") -> list[URLPattern]:
     """One POST-only admin URL per action, behind the admin's login and CSRF checks."""
 
     def view_for(name: str) -> Callable[..., HttpResponse]:

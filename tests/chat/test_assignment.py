@@ -179,3 +179,27 @@ def test_leads_edit_capacity_in_the_admin_and_specialists_only_read_it(client):
     assert client.post(url, {"chat_capacity": "1"}).status_code == 302  # admin login
     specialist.refresh_from_db()
     assert specialist.chat_capacity == 4
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CHAT_DEFAULT_CAPACITY=1)
+def test_the_console_socket_refuses_a_chat_over_capacity():
+    from tests.chat.conftest import Socket, run_async, session_cookie
+
+    specialist = StaffFactory()
+    held, extra = _start("Held"), _start("Extra")
+    services.conversation_accept(conversation_id=held.pk, specialist=specialist)
+    cookie = session_cookie(specialist)
+
+    async def body():
+        console = Socket("/ws/chat/console/", cookie)
+        assert await console.connect()
+        await console.send({"type": "accept", "conversation": extra.pk})
+        error = await console.recv_type("error")
+        await console.close()
+        return error
+
+    error = run_async(body)
+    assert error["message"] == str(CAPACITY_REACHED % {"count": 1})
+    extra.refresh_from_db()
+    assert extra.status == ConversationStatus.WAITING and extra.specialist is None
