@@ -332,3 +332,7 @@ class LoginLockoutAdmin(ServiceModelAdmin, AccessAttemptAdmin):
             % {"count": lifted},
             messages.SUCCESS,
         )
+
+
+# Registered with the admin on import.
+from accounts import admin_specialists  # noqa: E402, F401

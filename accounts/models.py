@@ -163,6 +163,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Staff only. Available: offered new chats and (with AUTO_ASSIGN) new tickets; Away:
+    # none. The specialist sets it from the admin header or the chat console.
+    available = models.BooleanField(_("available"), default=True)
+    # Most chats held at once; empty follows CHAT_DEFAULT_CAPACITY. Leads set it.
+    chat_capacity = models.PositiveSmallIntegerField(
+        _("chat capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Most chats held at once. Empty: the default for every specialist."),
+    )
 
     objects = UserManager()
 
@@ -209,3 +219,25 @@ class User(AbstractBaseUser, PermissionsMixin):
             )
         if self.time_zone not in zoneinfo.available_timezones():
             raise ValidationError({"time_zone": _("Unknown time zone.")})
+
+
+class Specialist(User):
+    """Staff who answer customers, as leads manage them: availability and chat capacity."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("specialist")
+        verbose_name_plural = _("specialists")
+
+
+class AssignmentTurn(models.Model):
+    """Whose turn it is in a round robin (one row per pool: tickets, chats). Locked while
+    a pick is made, so two picks at once never choose from the same state."""
+
+    pool = models.CharField(max_length=20, primary_key=True)
+    last_assignee = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.pool}: {self.last_assignee_id}"

@@ -8,7 +8,14 @@ from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q
 
-from accounts.models import Account, PremiumSupportPurchase, Role, Subscription, User
+from accounts.models import (
+    Account,
+    PremiumSupportPurchase,
+    Role,
+    Specialist,
+    Subscription,
+    User,
+)
 
 SPECIALISTS_GROUP = "Specialists"
 LEADS_GROUP = "Leads"
@@ -143,6 +150,7 @@ def staff_permissions_register() -> None:
             Subscription: ("view",),
             PremiumSupportPurchase: ("view",),
             User: ("view",),
+            Specialist: ("view",),
         },
     )
     staff_permissions_grant(
@@ -152,6 +160,7 @@ def staff_permissions_register() -> None:
             Subscription: ("add", "change", "delete"),
             PremiumSupportPurchase: ("add", "change", "delete"),
             User: ("add", "change"),
+            Specialist: ("change",),  # availability is the specialist's; capacity the lead's
             AccessAttempt: ("view",),
             AccessFailureLog: ("view",),
             AccessLog: ("view",),

@@ -5,6 +5,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -12,12 +13,13 @@ from django.conf import settings
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CharField, Model
 from django.utils.translation import gettext_lazy as _
 
 from accounts import notifications
+from accounts.assignment import availability_hooks
 from accounts.models import (
     Account,
     Hub,
@@ -30,6 +32,8 @@ from accounts.models import (
 from accounts.permissions import (
     LEADS_GROUP,
     SPECIALISTS_GROUP,
+    is_agent,
+    is_lead,
     is_staff_record,
     model_permission,
     staff_permissions,
@@ -379,3 +383,37 @@ def password_change_check_current(*, user: User, password: str) -> bool:
         scope="password-change", ident=ident, limit=settings.AXES_FAILURE_LIMIT, window=window
     )
     return False
+
+
+AVAILABILITY_STAFF_ONLY = _("Only specialists and leads have an availability.")
+CAPACITY_LEADS_ONLY = _("Only leads set a specialist's chat capacity.")
+CAPACITY_OUT_OF_RANGE = _("Enter a chat capacity from 0 to 20, or leave it empty for the default.")
+CAPACITY_MAX = 20
+
+
+def staff_availability_set(*, user: User, available: bool) -> User:
+    """A specialist is Available (offered new chats and tickets) or Away. The change is
+    passed on after commit (an open console follows it; waiting chats are offered)."""
+    if not is_agent(user):
+        raise PermissionDenied(AVAILABILITY_STAFF_ONLY)
+    with transaction.atomic():
+        changed = (
+            User.objects.filter(pk=user.pk).exclude(available=available).update(available=available)
+        )
+        user.available = available
+        if changed:
+            user_id = user.pk
+            for hook in availability_hooks():
+                transaction.on_commit(partial(hook, user_id, available))
+    return user
+
+
+def specialist_capacity_set(*, specialist: User, capacity: int | None, actor: User) -> None:
+    """A lead sets how many chats a specialist holds at once (None: the default)."""
+    if not is_lead(actor):
+        raise PermissionDenied(CAPACITY_LEADS_ONLY)
+    if not is_agent(specialist):
+        raise PermissionDenied(AVAILABILITY_STAFF_ONLY)
+    if capacity is not None and not 0 <= capacity <= CAPACITY_MAX:
+        raise ValidationError({"chat_capacity": CAPACITY_OUT_OF_RANGE})
+    User.objects.filter(pk=specialist.pk).update(chat_capacity=capacity)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("account/profile/", views.profile, name="profile"),
     path("account/time-zone/", views.time_zone_detect, name="time_zone_detect"),
+    path("account/availability/", views.staff_availability, name="staff_availability"),
     path("password/reset/", views.ResetRequestView.as_view(), name="password_reset"),
     # The admin's login page links to the portal's reset page when this name exists.
     path("password/reset/", views.ResetRequestView.as_view(), name="admin_password_reset"),

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -18,6 +20,7 @@ from django.views.generic.base import ContextMixin
 
 from accounts.forms import ProfileForm
 from accounts.http import AuthenticatedHttpRequest
+from accounts.middleware import second_factor_verified_required
 from accounts.models import User
 from accounts.notifications import reset_link_lifetime
 from accounts.permissions import is_agent, is_customer
@@ -28,7 +31,11 @@ from accounts.selectors import (
     premium_support_status,
     subscriptions_for_account,
 )
-from accounts.services import password_reset_complete, password_reset_request
+from accounts.services import (
+    password_reset_complete,
+    password_reset_request,
+    staff_availability_set,
+)
 from helpdesk.core.errors import validation_errors
 from helpdesk.core.ratelimit import client_address
 
@@ -176,3 +183,24 @@ def time_zone_detect(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValidationError as exc:
         return JsonResponse({"errors": validation_errors(exc)}, status=400)
     return JsonResponse({"saved": saved, "time_zone": request.user.time_zone})
+
+
+NOW_AVAILABLE = _("You are available: new chats and tickets can come to you.")
+NOW_AWAY = _("You are away: no new chats or tickets come to you.")
+
+
+@login_required
+@second_factor_verified_required
+@require_POST
+def staff_availability(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Available / Away, from the toggle in the admin header."""
+    available = request.POST.get("available") == "1"
+    # Refused (PermissionDenied: 403) for anyone but specialists and leads.
+    staff_availability_set(user=request.user, available=available)
+    messages.success(request, NOW_AVAILABLE if available else NOW_AWAY)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("admin:index")
+    return HttpResponseRedirect(target)

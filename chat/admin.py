@@ -36,7 +36,32 @@ class ConversationAdmin(admin.ModelAdmin):
     search_fields = ("topic", "customer__email", "customer__full_name", "account__name")
     list_select_related = ("customer", "account", "specialist")
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Conversation._meta.fields]
+    # What a lead reads on a transcript; the sequence counters, delivery marks and the
+    # sweep's next check are the machinery's, not the chat's.
+    fields = (
+        ("topic", "status"),
+        ("customer", "account", "specialist"),
+        ("created_at", "due_at", "accepted_at", "auto_assigned_at"),
+        ("answered_at", "breached_at", "escalation_level"),
+        ("ended_at", "ended_by", "ticket"),
+    )
+    readonly_fields = [
+        "topic",
+        "status",
+        "customer",
+        "account",
+        "specialist",
+        "created_at",
+        "due_at",
+        "accepted_at",
+        "auto_assigned_at",
+        "answered_at",
+        "breached_at",
+        "escalation_level",
+        "ended_at",
+        "ended_by",
+        "ticket",
+    ]
     inlines = (MessageInline,)
     change_list_template = "admin/chat/conversation/change_list.html"
 

@@ -7,10 +7,13 @@ class ChatConfig(AppConfig):
     verbose_name = _("Live chat")
 
     def ready(self) -> None:
+        from accounts.assignment import on_availability_register
         from chat import signals
         from chat.permissions import staff_permissions_register
+        from chat.services.presence import presence_follow_availability
         from chat.sla_targets import register
 
         signals.connect()
         register()
+        on_availability_register(presence_follow_availability)
         staff_permissions_register()

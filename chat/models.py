@@ -66,6 +66,8 @@ class Conversation(DeadlineTracked):
     customer_seen_seq = models.PositiveIntegerField(default=0)
     specialist_seen_seq = models.PositiveIntegerField(default=0)
     transcript_emailed_at = models.DateTimeField(null=True, blank=True)
+    # Set when AUTO_ASSIGN gave the chat to its specialist (not accepted by hand).
+    auto_assigned_at = models.DateTimeField(_("assigned automatically"), null=True, blank=True)
     # The ticket a specialist turned this chat into (at most one).
     ticket = models.OneToOneField(
         "tickets.Ticket",

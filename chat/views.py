@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.assignment import chat_capacity_of
 from accounts.http import AuthenticatedHttpRequest
 from accounts.middleware import second_factor_verified_required
 from accounts.permissions import is_agent
@@ -118,7 +119,7 @@ def attachment_download(request: AuthenticatedHttpRequest, attachment_id: int) -
 
 @login_required
 @second_factor_verified_required
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The specialists' live chat console; everything on it arrives over /ws/chat/console/."""
     if not is_agent(request.user):
         raise PermissionDenied
@@ -145,4 +146,8 @@ def console(request: HttpRequest) -> HttpResponse:
         "uploading": _("Uploading {name}…"),
         "upload_failed": _("{name} was not sent: {reason}"),
     }
-    return render(request, "chat/console.html", {"console_strings": strings})
+    return render(
+        request,
+        "chat/console.html",
+        {"console_strings": strings, "chat_capacity": chat_capacity_of(request.user)},
+    )

@@ -493,6 +493,10 @@ CHAT_WAIT_LIMIT_SECONDS = env.int("CHAT_WAIT_LIMIT_SECONDS", default=120)
 CHAT_LONG_WAIT_SECONDS = env.int("CHAT_LONG_WAIT_SECONDS", default=300)
 # A specialist whose console sent no heartbeat for this long counts as offline.
 CHAT_PRESENCE_TIMEOUT_SECONDS = env.int("CHAT_PRESENCE_TIMEOUT_SECONDS", default=60)
+# Most chats a specialist holds at once, unless a lead set theirs (docs/workspace.md).
+CHAT_DEFAULT_CAPACITY = env.int("CHAT_DEFAULT_CAPACITY", default=3)
+# Assign new tickets and waiting chats round robin among available specialists.
+AUTO_ASSIGN = env.bool("AUTO_ASSIGN", default=False)
 # Flood limit: frames one user may send per window (per server process).
 CHAT_RATE_LIMIT_FRAMES = env.int("CHAT_RATE_LIMIT_FRAMES", default=30)
 CHAT_RATE_LIMIT_WINDOW_SECONDS = env.int("CHAT_RATE_LIMIT_WINDOW_SECONDS", default=10)

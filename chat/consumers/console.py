@@ -57,9 +57,10 @@ class ConsoleConsumer(ChatSocket):
         groups = [CONSOLE_GROUP, user_group(self.user.pk)]
         groups += [conversation_group(pk) for pk in self.held]
         if await self.open(groups):
-            await call_service(
+            presence = await call_service(
                 services.presence_set, specialist=self.user, status=PresenceStatus.ONLINE
             )
+            self.presence = PresenceStatus(presence.status)
             await self.send_json(await self._state())
 
     async def disconnect(self, code: int) -> None:
@@ -205,11 +206,15 @@ class ConsoleConsumer(ChatSocket):
         status = frame.get("status")
         if status not in (PresenceStatus.ONLINE, PresenceStatus.AWAY):
             raise ValueError("status")
-        self.presence = PresenceStatus(status)
+        await call_service(services.presence_choose, specialist=self.user, status=status)
         await self.heartbeat(frame)
 
     async def heartbeat(self, frame: dict) -> None:
-        await call_service(services.presence_set, specialist=self.user, status=self.presence)
+        # Online while available: the availability may have been set elsewhere.
+        presence = await call_service(
+            services.presence_set, specialist=self.user, status=PresenceStatus.ONLINE
+        )
+        self.presence = PresenceStatus(presence.status)  # Away may be set elsewhere
         await self.refresh_groups()
         seqs = await self.last_seqs(sorted(self.held))
         await self.send_json({"type": "pong", "presence": self.presence, "seqs": seqs})

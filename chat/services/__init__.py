@@ -15,9 +15,12 @@ from chat.services.conversations import (
     TOPIC_REQUIRED,
     TOPIC_TOO_LONG,
     conversation_accept,
+    conversation_auto_assign,
     conversation_end,
     conversation_start,
     conversation_ticket_create,
+    conversations_waiting_assign,
+    held_chat_counts,
 )
 from chat.services.messages import (
     BAD_CLIENT_ID,
@@ -35,6 +38,7 @@ from chat.services.messages import (
 )
 from chat.services.presence import (
     account_access_recheck,
+    presence_choose,
     presence_set,
     user_access_recheck,
     user_sockets_close,
@@ -61,12 +65,16 @@ __all__ = [
     "account_access_recheck",
     "amessage_store",
     "conversation_accept",
+    "conversation_auto_assign",
     "conversation_end",
     "conversation_start",
     "conversation_ticket_create",
+    "conversations_waiting_assign",
+    "held_chat_counts",
     "delivery_mark",
     "message_clean",
     "message_store",
+    "presence_choose",
     "presence_set",
     "seen_mark",
     "user_access_recheck",

@@ -1,19 +1,34 @@
 """A chat's life: start (with its first message), accept, end, turn into a ticket."""
 
+from collections.abc import Collection
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.assignment import (
+    CAPACITY_REACHED,
+    CHATS,
+    chat_capacity_of,
+    specialist_lock,
+    specialist_pick_next,
+)
 from accounts.models import PremiumChannel, User
 from accounts.permissions import is_agent
 from accounts.selectors import Entitlement, entitlement_for
 from chat import notifications, selectors
-from chat.models import OPEN_STATUSES, Conversation, ConversationStatus, Message
+from chat.models import (
+    OPEN_STATUSES,
+    Conversation,
+    ConversationStatus,
+    Message,
+    PresenceStatus,
+)
 from chat.payloads import conversation_payload, conversation_webhook_data, ended_by_role
 from chat.services.messages import (
     CHAT_ENDED,
@@ -125,6 +140,7 @@ def _conversation_insert(
             )
             conversation.last_seq = message.seq
             _queue_changed()
+            _assign_waiting_on_commit()
             # The customer's other tabs follow the new chat too.
             broadcast_on_commit(
                 user_group(customer.pk), {"type": "chat.subscribe", "conversation": conversation.pk}
@@ -152,7 +168,45 @@ def _locked(conversation_id: int) -> Conversation:
     return conversation
 
 
+def held_chat_counts(specialist_ids: Collection[int]) -> dict[int, int]:
+    """Active chats held by each of these specialists."""
+    rows = (
+        Conversation.objects.filter(
+            specialist_id__in=specialist_ids, status=ConversationStatus.ACTIVE
+        )
+        .values("specialist_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["specialist_id"]: row["n"] for row in rows}
+
+
+def _hold(conversation: Conversation, specialist: User, *, automatic: bool) -> None:
+    """The chat becomes the specialist's (the conversation's row is locked)."""
+    now = timezone.now()
+    conversation.status = ConversationStatus.ACTIVE
+    conversation.specialist = specialist
+    conversation.accepted_at = now
+    fields = ["status", "specialist", "accepted_at"]
+    if automatic:
+        conversation.auto_assigned_at = now
+        fields.append("auto_assigned_at")
+    conversation.full_clean()
+    conversation.save(update_fields=fields)
+    broadcast_on_commit(
+        conversation_group(conversation.pk),
+        {"type": "chat.joined", "conversation": conversation_payload(conversation)},
+    )
+    # The specialist's console tabs subscribe to the conversation (and show it).
+    broadcast_on_commit(
+        user_group(specialist.pk),
+        {"type": "chat.subscribe", "conversation": conversation.pk},
+    )
+    _queue_changed()
+
+
 def conversation_accept(*, conversation_id: int, specialist: User) -> Conversation:
+    """A specialist takes a waiting chat, if it is still waiting and they hold fewer chats
+    than their capacity."""
     if not is_agent(specialist):
         raise PermissionDenied(STAFF_ONLY)
     with transaction.atomic():
@@ -163,22 +217,56 @@ def conversation_accept(*, conversation_id: int, specialist: User) -> Conversati
             if conversation.specialist_id == specialist.pk:
                 return conversation
             raise ValidationError(ALREADY_TAKEN)
-        conversation.status = ConversationStatus.ACTIVE
-        conversation.specialist = specialist
-        conversation.accepted_at = timezone.now()
-        conversation.full_clean()
-        conversation.save(update_fields=["status", "specialist", "accepted_at"])
-        broadcast_on_commit(
-            conversation_group(conversation.pk),
-            {"type": "chat.joined", "conversation": conversation_payload(conversation)},
-        )
-        # The specialist's other console tabs subscribe to the conversation too.
-        broadcast_on_commit(
-            user_group(specialist.pk),
-            {"type": "chat.subscribe", "conversation": conversation.pk},
-        )
-        _queue_changed()
+        # Locked, so an automatic assignment to them waits for this accept and counts it.
+        specialist = specialist_lock(specialist=specialist)
+        held = held_chat_counts([specialist.pk]).get(specialist.pk, 0)
+        if held >= chat_capacity_of(specialist):
+            raise ValidationError(CAPACITY_REACHED % {"count": held})
+        _hold(conversation, specialist, automatic=False)
     return conversation
+
+
+def _online_consoles() -> QuerySet[User]:
+    since = timezone.now() - timedelta(seconds=settings.CHAT_PRESENCE_TIMEOUT_SECONDS)
+    return User.objects.filter(
+        chat_presence__status=PresenceStatus.ONLINE, chat_presence__last_seen_at__gte=since
+    )
+
+
+def conversation_auto_assign(*, conversation_id: int) -> User | None:
+    """Give a waiting chat to the next available specialist whose console is open and
+    who is under capacity (round robin); None when no one can take it: it waits."""
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        if conversation.status != ConversationStatus.WAITING:
+            return None
+        pick = specialist_pick_next(pool=CHATS, among=_online_consoles(), load=held_chat_counts)
+        if pick is None:
+            return None
+        _hold(conversation, pick.specialist, automatic=True)
+    return pick.specialist
+
+
+def conversations_waiting_assign() -> int:
+    """With AUTO_ASSIGN, hand out waiting chats, oldest first, while someone can take
+    them (after a chat starts or ends, or a specialist becomes available). Returns how
+    many were assigned."""
+    if not settings.AUTO_ASSIGN:
+        return 0
+    assigned = 0
+    waiting = Conversation.objects.filter(status=ConversationStatus.WAITING).order_by(
+        "created_at", "pk"
+    )
+    for conversation_id in waiting.values_list("pk", flat=True)[:100]:
+        if conversation_auto_assign(conversation_id=conversation_id) is None:
+            break
+        assigned += 1
+    return assigned
+
+
+def _assign_waiting_on_commit() -> None:
+    if settings.AUTO_ASSIGN:
+        transaction.on_commit(conversations_waiting_assign)
 
 
 def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
@@ -206,6 +294,8 @@ def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
         )
         if was_waiting:
             _queue_changed()
+        else:
+            _assign_waiting_on_commit()  # a place is free
         webhook_emit(
             event=WebhookEvent.CHAT_ENDED,
             key=f"chat.ended:{conversation.pk}",

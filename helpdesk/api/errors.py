@@ -52,6 +52,7 @@ _SERVICE_CODES: dict[int, str] = {
         (callbacks.ALREADY_CLAIMED, "already_claimed"),
         (callbacks.NOT_WAITING, "not_waiting"),
         (callbacks.NOT_HOLDER, "not_holder"),
+        (callbacks.HELD_BY_ANOTHER, "held_by_another"),
         (callbacks.NOT_IN_PROGRESS, "not_in_progress"),
         (callbacks.STAFF_ONLY, "staff_only"),
     )

@@ -1,19 +1,18 @@
 """The callback queue in the admin: specialists claim, call, complete or turn a request
 into a ticket; every change goes through the callback services."""
 
-from django import forms
+from urllib.parse import quote
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from helpdesk.callbacks import services
+from helpdesk.callbacks import admin_actions, services
 from helpdesk.callbacks.models import (
     CallbackAttempt,
     CallbackEvent,
-    CallbackOutcome,
     CallbackRequest,
     CallbackStatus,
 )
@@ -36,20 +35,8 @@ class CallbackStateFilter(StateFilter):
 
 
 class CallbackAdminForm(ServiceChangeForm):
-    claim = forms.BooleanField(label=_("Claim this callback"), required=False)
-    attempt_outcome = forms.ChoiceField(
-        label=_("Record a call"),
-        required=False,
-        choices=[("", _("— no call to record —")), *CallbackOutcome.choices],
-    )
-    attempt_note = CleanCharField(
-        label=_("Call note"),
-        multiline=True,
-        required=False,
-        max_length=services.NOTE_MAX,
-        error_messages={"too_long": services.NOTE_TOO_LONG},
-        widget=forms.TextInput,
-    )
+    """The notes, kept after the fact; the call's steps are buttons (CallbackActions)."""
+
     notes = CleanCharField(
         label=CallbackRequest._meta.get_field("notes").verbose_name,
         multiline=True,
@@ -57,35 +44,17 @@ class CallbackAdminForm(ServiceChangeForm):
         max_length=services.NOTE_MAX,
         error_messages={"too_long": services.NOTE_TOO_LONG},
     )
-    complete = forms.BooleanField(label=_("Mark completed"), required=False)
-    create_ticket = forms.BooleanField(label=_("Open a ticket from this callback"), required=False)
-
-    service_fields = {"note": "attempt_note"}
 
     class Meta:
         model = CallbackRequest
         fields = ("notes",)
 
     def apply(self, *, actor: User) -> list[str]:
-        """Claim, record a call, open a ticket, complete or keep notes, in that order."""
-        data, callback, notes = self.cleaned_data, self.instance, []
-        if data.get("claim"):
-            services.callback_claim(callback=callback, specialist=actor)
-        if data.get("attempt_outcome"):
-            services.callback_attempt_record(
-                callback=callback,
-                specialist=actor,
-                outcome=data["attempt_outcome"],
-                note=data.get("attempt_note", ""),
+        if "notes" in self.changed_data:
+            services.callback_notes_save(
+                callback=self.instance, specialist=actor, notes=self.cleaned_data["notes"]
             )
-        if data.get("create_ticket"):
-            ticket = services.callback_to_ticket(callback=callback, specialist=actor)
-            notes.append(_("Ticket #%s opened.") % ticket.pk)
-        if data.get("complete"):
-            services.callback_complete(callback=callback, specialist=actor, notes=data.get("notes"))
-        elif "notes" in self.changed_data:
-            services.callback_notes_save(callback=callback, specialist=actor, notes=data["notes"])
-        return notes
+        return []
 
 
 class CallbackAttemptInline(admin.TabularInline):
@@ -113,15 +82,16 @@ class CallbackEventInline(admin.TabularInline):
 
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(ServiceModelAdmin):
-    """The live callback queue: oldest first, with time waited; claim, record calls,
-    complete or open a ticket. Open queue pages refresh when the queue changes."""
+    """The live callback queue: oldest first, with time waited counting up; buttons to
+    claim, record calls, complete or open a ticket (admin_actions). Open queue pages
+    refresh when the queue changes."""
 
     form = CallbackAdminForm
     list_display = (
         "id",
         "topic",
-        "account",
-        "phone",
+        "account_column",
+        "phone_number",
         "status",
         "waited",
         "holder",
@@ -136,10 +106,11 @@ class CallbackRequestAdmin(ServiceModelAdmin):
     paginator = CappedCountPaginator
     actions = ("claim_selected",)
     inlines = (CallbackAttemptInline, CallbackEventInline)
+    change_form_template = "admin/callbacks/callbackrequest/change_form.html"
     readonly_fields = (
         "account",
         "requester",
-        "phone",
+        "phone_number",
         "topic",
         "description",
         "status",
@@ -158,7 +129,7 @@ class CallbackRequestAdmin(ServiceModelAdmin):
             {
                 "fields": (
                     ("account", "requester"),
-                    ("phone", "topic"),
+                    ("phone_number", "topic"),
                     "description",
                     ("status", "holder", "ticket"),
                     ("created_at", "due_at", "answered_at"),
@@ -166,48 +137,62 @@ class CallbackRequestAdmin(ServiceModelAdmin):
                 )
             },
         ),
-        (
-            _("Work this callback"),
-            {
-                "fields": (
-                    "claim",
-                    ("attempt_outcome", "attempt_note"),
-                    "notes",
-                    ("complete", "create_ticket"),
-                )
-            },
-        ),
+        (_("Notes"), {"fields": ("notes",)}),
     )
 
     class Media:
-        css = {"all": ("css/admin-tickets.css",)}
+        css = {"all": ("css/admin-tickets.css", "css/admin-callbacks.css")}
+        js = ("js/waited.js",)
 
     # Customers ask for callbacks; no deletion either (a ServiceModelAdmin without
     # delete_object): a request is the record its SLA report and ticket refer to.
     def has_add_permission(self, request) -> bool:
         return False
 
+    def get_urls(self):
+        return admin_actions.action_urls(self) + super().get_urls()
+
     def get_fieldsets(self, request, obj=None):
-        """Offer only what the callback's state allows: claim a waiting one; record calls
-        and complete one you hold; afterwards, notes and a ticket."""
-        details = self.fieldsets[0]
-        if obj is None:
-            return [details]
-        if obj.status == CallbackStatus.WAITING:
-            work = ("claim",)
-        elif obj.status == CallbackStatus.IN_PROGRESS and obj.holder_id == request.user.pk:
-            work = (("attempt_outcome", "attempt_note"), "notes", ("complete", "create_ticket"))
-        elif obj.status == CallbackStatus.IN_PROGRESS:
-            work = ("notes",)
-        else:
-            work = ("notes", "create_ticket")
-        return [details, (_("Work this callback"), {"fields": work})]
+        return [self.fieldsets[0]] if obj is None else self.fieldsets
+
+    def get_list_display(self, request):
+        next_url = quote(request.get_full_path(), safe="")
+
+        @admin.display(description=_("work"))
+        def work(obj: CallbackRequest) -> str:
+            return admin_actions.list_buttons(obj, request.user, next_url=next_url)
+
+        return (*self.list_display, work)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        callback = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if callback is not None:
+            user = request.user
+            extra["callback_work"] = {
+                "callback": callback,
+                "phone": admin_actions.phone_for_reading(callback.phone),
+                "waited": admin_actions.waited_display(callback),
+                "buttons": admin_actions.buttons_for(callback, user, next_url="", compact=False),
+                "holds": callback.status == CallbackStatus.IN_PROGRESS
+                and callback.holder_id == user.pk,
+                "held_by_another": callback.status == CallbackStatus.IN_PROGRESS
+                and callback.holder_id not in (None, user.pk),
+                "note_max": services.NOTE_MAX,
+            }
+        return super().change_view(request, object_id, form_url, extra)
+
+    @admin.display(description=_("account"), ordering="account__name")
+    def account_column(self, obj: CallbackRequest) -> str:
+        return obj.account.name
+
+    @admin.display(description=_("phone number"), ordering="phone")
+    def phone_number(self, obj: CallbackRequest) -> str:
+        return admin_actions.phone_link(obj.phone)
 
     @admin.display(description=_("waited"))
     def waited(self, obj: CallbackRequest) -> str:
-        end = obj.answered_at or obj.closed_at or timezone.now()
-        seconds = int((end - obj.created_at).total_seconds())
-        return f"{seconds // 60} min {seconds % 60:02d} s"
+        return admin_actions.waited_display(obj)
 
     @admin.display(description=_("target"))
     def sla_state(self, obj: CallbackRequest) -> str:

@@ -59,6 +59,9 @@ CHANNEL_NOT_ALLOWED = _("Your account is not entitled to premium phone support."
 ALREADY_CLAIMED = _("Another specialist has already taken this callback.")
 NOT_WAITING = _("Only a waiting callback request can be cancelled.")
 NOT_HOLDER = _("Claim this callback before recording a call on it.")
+HELD_BY_ANOTHER = _(
+    "Another specialist holds this callback: only they can record calls on it or complete it."
+)
 NOT_IN_PROGRESS = _("This callback is not in progress.")
 STAFF_ONLY = _("Only specialists and leads can do this.")
 
@@ -224,6 +227,15 @@ def callback_claim(*, callback: CallbackRequest, specialist: User) -> CallbackRe
     return callback
 
 
+def _check_holder(callback: CallbackRequest, specialist: User) -> None:
+    if not is_agent(specialist):
+        raise PermissionDenied(STAFF_ONLY)
+    if callback.holder_id is not None and callback.holder_id != specialist.pk:
+        raise PermissionDenied(HELD_BY_ANOTHER)
+    if callback.holder_id != specialist.pk:
+        raise PermissionDenied(NOT_HOLDER)
+
+
 def callback_attempt_record(
     *, callback: CallbackRequest, specialist: User, outcome: CallbackOutcome, note: str = ""
 ) -> CallbackAttempt:
@@ -234,8 +246,7 @@ def callback_attempt_record(
         callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
         if callback.status != CallbackStatus.IN_PROGRESS:
             raise ValidationError(NOT_IN_PROGRESS)
-        if callback.holder_id != specialist.pk:
-            raise PermissionDenied(NOT_HOLDER)
+        _check_holder(callback, specialist)
         attempt = CallbackAttempt.objects.create(
             callback=callback, specialist=specialist, outcome=CallbackOutcome(outcome), note=note
         )
@@ -258,8 +269,7 @@ def callback_complete(*, callback: CallbackRequest, specialist: User, notes: str
         callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
         if callback.status != CallbackStatus.IN_PROGRESS:
             raise ValidationError(NOT_IN_PROGRESS)
-        if callback.holder_id != specialist.pk:
-            raise PermissionDenied(NOT_HOLDER)
+        _check_holder(callback, specialist)
         callback.status = CallbackStatus.COMPLETED
         callback.closed_at = timezone.now()
         if notes:
@@ -281,9 +291,14 @@ def callback_notes_save(*, callback: CallbackRequest, specialist: User, notes: s
 
 
 def callback_to_ticket(*, callback: CallbackRequest, specialist: User) -> "Ticket":
-    """Open a phone ticket for the customer from this callback, linked to it."""
+    """Open a phone ticket for the customer from this callback, linked to it. While a
+    call is in progress, only its holder may."""
+    if not is_agent(specialist):
+        raise PermissionDenied(STAFF_ONLY)
     with transaction.atomic():
         callback = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+        if callback.status == CallbackStatus.IN_PROGRESS:
+            _check_holder(callback, specialist)
         if callback.ticket is not None:  # no query when ticket_id is null
             return callback.ticket
         calls = "\n".join(

@@ -3,13 +3,26 @@
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
+
+
+def duration(seconds: int) -> str:
+    """A translated length of time to the minute: "25 min", "1 h 05 min"."""
+    minutes = abs(seconds) // 60
+    if minutes >= 60:
+        return gettext("%(hours)d h %(minutes)02d min") % {
+            "hours": minutes // 60,
+            "minutes": minutes % 60,
+        }
+    return gettext("%(minutes)d min") % {"minutes": minutes}
 
 
 def time_left(due_at: datetime | None) -> str:
-    """Signed time to a deadline: "in 25 min", "12 min late"."""
+    """Signed time to a deadline, translated: "in 25 min", "12 min late"."""
     if due_at is None:
         return ""
     seconds = int((due_at - timezone.now()).total_seconds())
-    minutes = abs(seconds) // 60
-    text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-    return f"in {text}" if seconds >= 0 else f"{text} late"
+    text = duration(seconds)
+    if seconds >= 0:
+        return gettext("in %(duration)s") % {"duration": text}
+    return gettext("%(duration)s late") % {"duration": text}

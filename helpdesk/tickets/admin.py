@@ -209,11 +209,11 @@ class TicketAdmin(ServiceModelAdmin):
     list_display = (
         "id",
         "subject",
-        "account",
+        "account_column",
         "requester_role",
-        "business_critical",
+        "critical_badge",
         "status",
-        "assignee",
+        "assignee_column",
         "due_at",
         "time_left_display",
         "sla_state",
@@ -245,7 +245,7 @@ class TicketAdmin(ServiceModelAdmin):
             _("SLA"),
             {
                 "fields": (
-                    ("business_critical", "sla_policy", "sla_kind"),
+                    ("critical_badge", "sla_policy", "sla_kind"),
                     ("due_at", "answered_at", "time_left_display"),
                     ("breached_at", "escalation_level", "sla_exception"),
                 )
@@ -263,7 +263,7 @@ class TicketAdmin(ServiceModelAdmin):
         "created_at",
         "subject",
         "description_text",
-        "business_critical",
+        "critical_badge",
         "sla_policy",
         "sla_kind",
         "due_at",
@@ -281,6 +281,22 @@ class TicketAdmin(ServiceModelAdmin):
     # the SLA reports count and its requester was emailed about.
     def has_add_permission(self, request) -> bool:
         return False  # customers submit tickets; specialists answer them
+
+    @admin.display(description=_("account"), ordering="account__name")
+    def account_column(self, obj: Ticket) -> str:
+        return obj.account.name
+
+    @admin.display(description=_("assignee"), ordering="assignee__email")
+    def assignee_column(self, obj: Ticket) -> str:
+        return str(obj.assignee) if obj.assignee else "—"
+
+    @admin.display(description=_("business-critical"), ordering="business_critical")
+    def critical_badge(self, obj: Ticket) -> str:
+        """A badge for a business-critical ticket and nothing for the others (a red cross
+        for "no" read as an error)."""
+        if not obj.business_critical:
+            return format_html("<span></span>")  # not the admin's "-" either
+        return format_html('<span class="badge-critical">{}</span>', _("Business-critical"))
 
     @admin.display(description=_("time left"))
     def time_left_display(self, obj: Ticket) -> str:

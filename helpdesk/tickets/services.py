@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.assignment import TICKETS, specialist_pick_next
 from accounts.audit import audit_record
 from accounts.models import PremiumChannel, Role, User
 from accounts.permissions import (
@@ -257,7 +258,38 @@ def _ticket_insert(
             key=f"ticket.created:{ticket.pk}",
             data={"ticket": notifications.ticket_webhook_data(ticket)},
         )
+        if settings.AUTO_ASSIGN:
+            ticket_id = ticket.pk
+            transaction.on_commit(lambda: ticket_auto_assign(ticket_id=ticket_id))
     return ticket
+
+
+AUTO_ASSIGNED = "Assigned automatically (round robin)."
+
+
+def ticket_auto_assign(*, ticket_id: int) -> User | None:
+    """Give a new unassigned ticket to the next available specialist, round robin (no
+    capacity: a ticket does not hold a specialist the way a live chat does). Recorded as
+    an assignment by no one, with the reason. None when no one is available."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+        if ticket is None or ticket.assignee_id is not None or ticket.status != TicketStatus.NEW:
+            return None
+        pick = specialist_pick_next(pool=TICKETS)
+        if pick is None:
+            return None
+        _event(
+            ticket,
+            TicketEventKind.ASSIGNED,
+            actor=None,
+            to_value=pick.specialist,
+            reason=AUTO_ASSIGNED,
+        )
+        _event(ticket, TicketEventKind.STATUS, actor=None, from_value="new", to_value="open")
+        ticket.assignee = pick.specialist
+        ticket.status = TicketStatus.OPEN
+        ticket.save(update_fields=["assignee", "status", "updated_at"])
+    return pick.specialist
 
 
 def _email_language() -> str:

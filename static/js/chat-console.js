@@ -380,6 +380,8 @@
       if (f.conversation === current) renderChat();
     },
     pong: function (f) {
+      // Available / Away, as stored (the admin header may have changed it).
+      if (f.presence === "online" || f.presence === "away") ui.presence.value = f.presence;
       // Messages whose broadcast this console missed (a Redis restart, a dropped event):
       // ask for everything after the last one it holds without a gap.
       Object.keys(f.seqs || {}).forEach(function (key) {
