@@ -8,9 +8,11 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import signals
+        from chat.conversations import conversations_register
         from chat.permissions import staff_permissions_register
         from chat.sla_targets import register
 
         signals.connect()
         register()
+        conversations_register()
         staff_permissions_register()

@@ -38,6 +38,10 @@ from chat.services.presence import (
     user_access_recheck,
     user_sockets_close,
 )
+from chat.services.unanswered import (
+    conversation_unanswered_to_ticket,
+    conversations_unanswered_convert,
+)
 
 __all__ = [
     "ALREADY_OPEN",
@@ -62,6 +66,8 @@ __all__ = [
     "conversation_end",
     "conversation_start",
     "conversation_ticket_create",
+    "conversation_unanswered_to_ticket",
+    "conversations_unanswered_convert",
     "delivery_mark",
     "message_clean",
     "message_store",
