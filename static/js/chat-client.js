@@ -25,11 +25,8 @@
   const ui = {
     alert: $("[data-chat-alert]"),
     offer: $("[data-chat-offer]"),
-    offerReason: $("[data-chat-offer-reason]"),
-    offerText: $("[data-chat-offer-text]"),
     email: $("[data-chat-email]"),
     start: $("[data-chat-start]"),
-    availability: $("[data-chat-availability]"),
     live: $("[data-chat-live]"),
     status: $("[data-chat-status]"),
     log: $("[data-chat-log]"),
@@ -43,6 +40,7 @@
     again: $("[data-chat-new]"),
   };
   const OUTBOX_KEY = "premiumdesk.chat.outbox";
+  const wait = window.PremiumDeskChatWait(root, T, function (frame) { return send(frame); });
   const CLOSE_NO_RETRY = [4401, 4403];
 
   let ws = null;
@@ -336,33 +334,14 @@
     }
   }
 
+  // The wait, its estimate and the email offer: chat-wait.js.
   function renderQueue(q) {
     if (!q || !conversation || conversation.status !== "waiting") return;
-    let text = fmt(T.queue, { position: q.position }) + " ";
-    if (q.expected_wait_seconds === null || q.expected_wait_seconds === undefined) {
-      text += T.waiting;
-    } else if (q.expected_wait_seconds < 60) {
-      text += T.wait_short;
-    } else {
-      text += fmt(T.wait, { minutes: Math.round(q.expected_wait_seconds / 60) });
-    }
-    ui.status.textContent = text;
-    ui.status.className = "chat-status chat-status-waiting";
-    renderOffer(q);
-  }
-
-  function renderOffer(a) {
-    const offer = a && a.offer_email;
-    ui.offer.hidden = !offer;
-    if (!offer) return;
-    ui.offerReason.textContent = a.specialists_online ? T.long_wait : T.no_specialist;
-    ui.offerText.textContent = T.offer_email;
+    wait.queue(q);
   }
 
   function renderAvailability(a) {
-    if (!a) return;
-    ui.availability.textContent = a.specialists_online ? fmt(T.online, { count: a.specialists_online }) : "";
-    if (!conversation) renderOffer(a);
+    if (!conversation) wait.availability(a);
   }
 
   function enterConversation(c) {
@@ -382,7 +361,7 @@
     renderStatus();
   }
 
-  function endConversation(by) {
+  function endConversation(by, ticket) {
     // The rating form (csat-form.js) asks about a chat a specialist took part in.
     if (conversation) {
       root.dispatchEvent(new CustomEvent("chat:ended", {
@@ -392,10 +371,18 @@
     conversation = null;
     if (dialog) delete dialog.dataset.openOn;
     root.removeAttribute("data-resume");
-    ui.endedBy.textContent = by === "specialist" ? T.ended_by_specialist : T.ended_by_customer;
+    wait.done();
+    if (by === "email") {
+      // Nobody joined in time: it became an email ticket (or could not: no entitlement).
+      wait.endedByEmail(ui.endedBy, ticket && ticket.ticket, ticket && ticket.ticket_url);
+    } else {
+      ui.endedBy.textContent = by === "specialist" ? T.ended_by_specialist : T.ended_by_customer;
+    }
     hideTyping();
     show("ended");
   }
+
+  function ticketOf(c) { return { ticket: c.ticket_id, ticket_url: c.ticket_url }; }
 
   // ---- frames from the server -----------------------------------------------------------
   const handlers = {
@@ -404,7 +391,7 @@
         // It ended while this page was away: show what it missed, and who ended it.
         if (conversation && conversation.id === f.conversation.id) {
           addMessages(f.messages);
-          endConversation(f.conversation.ended_by);
+          endConversation(f.conversation.ended_by, ticketOf(f.conversation));
         }
         renderAvailability(f.availability);
         flushOutbox();
@@ -442,7 +429,7 @@
       paging = false;
       if (!conversation || f.conversation.id !== conversation.id) return;
       addMessages(f.messages);
-      if (f.conversation.status === "ended") { endConversation(f.conversation.ended_by); return; }
+      if (f.conversation.status === "ended") { endConversation(f.conversation.ended_by, ticketOf(f.conversation)); return; }
       ackDelivery();
       if (f.more) catchUp(f.conversation.last_seq);
     },
@@ -470,7 +457,7 @@
     joined: function (f) {
       conversation = Object.assign({}, conversation, f.conversation);
       renderStatus();
-      ui.offer.hidden = true;
+      wait.done();
       const note = document.createElement("li");
       note.className = "chat-system";
       note.textContent = fmt(T.joined, { name: f.conversation.specialist_name });
@@ -489,7 +476,7 @@
       if (conversation) conversation.specialist_delivered_seq = f.seq;
       markDelivered(f.seq);
     },
-    ended: function (f) { endConversation(f.by); },
+    ended: function (f) { endConversation(f.by, f); },
     pong: function (f) {
       // The server says how far the conversation goes: fetch anything this page missed.
       const last = conversation && f.seqs ? f.seqs[String(conversation.id)] || 0 : 0;
