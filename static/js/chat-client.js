@@ -341,7 +341,8 @@
   }
 
   function renderAvailability(a) {
-    if (!conversation) wait.availability(a);
+    // A new chat's outlook, shown with the start form only (not over an ended chat).
+    if (!conversation && !ui.start.hidden) wait.availability(a);
   }
 
   function enterConversation(c) {
@@ -570,6 +571,7 @@
   });
   ui.again.addEventListener("click", function () {
     show("start");
+    send({ type: "queue" }); // the outlook for the new chat (answered with "availability")
     ui.start.reset();
     ui.start.elements.topic.focus();
   });

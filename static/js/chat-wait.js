@@ -57,7 +57,7 @@
       availability: function (a) {
         if (!a) return;
         availability.textContent = a.specialists_online ? fmt(T.online, { count: a.specialists_online }) : "";
-        promise.textContent = a.to_email_minutes ? fmt(T.to_email_promise, { minutes: a.to_email_minutes }) : "";
+        promise.textContent = T.to_email_promise;
         showOffer(a, false);
       },
       // A waiting chat's place and expected wait; asks again every REFRESH_MS.
