@@ -16,6 +16,9 @@
 //  - it reconnects by itself with exponential backoff, and at once when a hidden tab
 //    becomes visible again.
 // All text goes into the page with textContent, never as HTML.
+// By concern: this file (the connection, frames, what the customer does); chat-wait.js
+// (the queue, the expected wait, the email offer); chat-bubbles.js (a message and its tick);
+// chat-unread.js (badge and preview while the dialog is closed).
 (function () {
   "use strict";
   const root = document.querySelector("[data-chat]");
@@ -182,60 +185,16 @@
     if (panel !== "start") ui.offer.hidden = true;
   }
 
-  function timeOf(iso) {
-    const d = iso ? new Date(iso) : new Date();
-    // The page's language and the profile's time zone, as the server writes times.
-    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-    try {
-      return d.toLocaleTimeString(document.documentElement.lang || [], Object.assign({ timeZone: T.time_zone }, options));
-    } catch (e) { return d.toLocaleTimeString([], options); }
-  }
-
-  function bubble(role, name, body, iso) {
-    const li = document.createElement("li");
-    li.className = "chat-msg chat-msg-" + role;
-    const meta = document.createElement("div");
-    meta.className = "chat-meta";
-    const who = document.createElement("span");
-    who.className = "chat-who";
-    who.textContent = role === "customer" ? T.you : name;
-    const when = document.createElement("time");
-    when.textContent = timeOf(iso);
-    meta.append(who, when);
-    const text = document.createElement("p");
-    text.className = "chat-body";
-    text.textContent = body;
-    li.append(meta, text);
-    if (role === "customer") {
-      const tick = document.createElement("span");
-      tick.className = "chat-tick";
-      li.append(tick);
-    }
-    return li;
-  }
-
-  function setTick(li, state) {
-    const tick = li.querySelector(".chat-tick");
-    if (!tick) return;
-    li.dataset.state = state;
-    tick.textContent = { sending: "🕓 " + T.sending, stored: "✓ " + T.stored,
-      delivered: "✓✓ " + T.delivered, seen: "✓✓ " + T.seen, failed: "⚠ " + T.not_sent }[state];
-    if (state === "failed" && !li.querySelector(".chat-retry")) {
-      const again = document.createElement("button");
-      again.type = "button";
-      again.className = "link-button chat-retry";
-      again.textContent = T.retry;
-      again.addEventListener("click", function () {
-        again.remove();
-        const item = { client_id: li.dataset.clientId, type: "message", body: li.querySelector(".chat-body").textContent };
-        outbox.push(item);
-        saveOutbox();
-        setTick(li, "sending");
-        send({ type: "message", body: item.body, client_id: item.client_id });
-      });
-      li.append(again);
-    }
-  }
+  // One message's bubble and its tick (chat-bubbles.js); a failed one offers Retry.
+  const bubbles = window.PremiumDeskChatBubbles(T, function (li) {
+    const item = { client_id: li.dataset.clientId, type: "message", body: li.querySelector(".chat-body").textContent };
+    outbox.push(item);
+    saveOutbox();
+    setTick(li, "sending");
+    send({ type: "message", body: item.body, client_id: item.client_id });
+  });
+  const bubble = bubbles.bubble;
+  const setTick = bubbles.setTick;
 
   function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
 
