@@ -1,6 +1,6 @@
 """Reads about accounts: entitlement to the premium channels."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
@@ -233,6 +233,60 @@ def socket_access(
     fresh, data = current
     scope["user"] = fresh
     return SocketAccess.OK if allowed(fresh, data) else SocketAccess.FORBIDDEN
+
+
+def _sessions_data(session_keys: set[str]) -> dict[str, dict[str, Any]]:
+    """Many sessions' data at once: one cache read for the cached_db engine (what
+    production runs), the store's own load for each one the cache lacks."""
+    from importlib import import_module
+
+    from django.core.cache import caches
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    found: dict[str, dict[str, Any]] = {}
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db":
+        prefix = store.cache_key_prefix
+        cached = caches[settings.SESSION_CACHE_ALIAS].get_many([prefix + k for k in session_keys])
+        found = {k: cached[prefix + k] for k in session_keys if prefix + k in cached}
+    for key in session_keys - found.keys():
+        found[key] = store(key).load()
+    return found
+
+
+def socket_access_many(
+    *, checks: Sequence[tuple[dict[str, Any], Callable[[User, dict[str, Any]], bool]]]
+) -> list[tuple[SocketAccess, Any]]:
+    """`socket_access` for many sockets at once (the process's periodic re-check round):
+    the sessions in one cache read, the users in one query, then each socket's own rule.
+    Each answer is (state, the user as the database has them now, or the scope's)."""
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.crypto import constant_time_compare
+
+    keys: dict[int, str] = {}
+    for i, (scope, _rule) in enumerate(checks):
+        user, session = scope.get("user"), scope.get("session")
+        signed = user is not None and user.is_authenticated and session is not None
+        if signed and session.session_key:
+            keys[i] = session.session_key
+    sessions = _sessions_data(set(keys.values()))
+    user_ids = {checks[i][0]["user"].pk for i in keys}
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids, is_active=True)}
+    answers: list[tuple[SocketAccess, Any]] = []
+    for i, (scope, allowed) in enumerate(checks):
+        data = sessions.get(keys[i], {}) if i in keys else {}
+        user_id = scope["user"].pk if i in keys else None
+        fresh = users.get(user_id) if user_id is not None else None
+        signed_in = (
+            fresh is not None
+            and str(data.get(SESSION_KEY, "")) == str(user_id)
+            and constant_time_compare(data.get(HASH_SESSION_KEY, ""), fresh.get_session_auth_hash())
+        )
+        if not signed_in or fresh is None:
+            answers.append((SocketAccess.SIGNED_OUT, scope.get("user")))
+            continue
+        state = SocketAccess.OK if allowed(fresh, data) else SocketAccess.FORBIDDEN
+        answers.append((state, fresh))
+    return answers
 
 
 def agent_get(*, user_id: int) -> User | None:

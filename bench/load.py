@@ -289,7 +289,10 @@ def run_capacity(args: argparse.Namespace) -> None:
         topo.env["CHAT_ACCESS_RECHECK_SECONDS"] = str(args.recheck)
     try:
         start(topo, full=False)
-        seeded = topo.seed("load", "50", "0", "0")
+        # A session per socket, as 5,000 customers would have: the process's re-check
+        # round checks each distinct session once per period.
+        sessions = -(-args.sockets // 50)
+        seeded = topo.seed("load", "50", "0", "0", str(sessions))
         cookies = seeded["customers"]
         ws1 = topo.named["ws1"]
         url = f"ws://127.0.0.1:{topo.ports['ws1']}/ws/chat/"

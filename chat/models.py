@@ -151,3 +151,23 @@ class SpecialistPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.specialist}: {self.status}"
+
+
+class MessageAttachment(models.Model):
+    """The file a chat message carries (helpdesk.core.files stores it): the message's
+    body names it, so transcripts and emails keep the name; the file is downloaded only
+    by who may read the chat."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="attachment")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    path = models.CharField(max_length=300)
+    thumbnail_path = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("chat attachment")
+        verbose_name_plural = _("chat attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from chat.models import Conversation, ConversationStatus, Message
+from chat.models import Conversation, ConversationStatus, Message, MessageAttachment
 
 
 def ended_by_role(conversation: Conversation) -> str | None:
@@ -20,8 +20,19 @@ def ended_by_role(conversation: Conversation) -> str | None:
     return "customer" if conversation.ended_by_id == conversation.customer_id else "specialist"
 
 
-def message_payload(message: Message) -> dict[str, Any]:
+def attachment_payload(attachment: MessageAttachment) -> dict[str, Any]:
+    url = reverse("chat_attachment", args=[attachment.pk])
     return {
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": url,
+        "thumbnail_url": f"{url}?thumbnail=1" if attachment.thumbnail_path else "",
+    }
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    payload = {
         "conversation": message.conversation_id,
         "seq": message.seq,
         "body": message.body,
@@ -30,6 +41,12 @@ def message_payload(message: Message) -> dict[str, Any]:
         "client_id": message.client_id,
         "created_at": message.created_at.isoformat(),
     }
+    # Only what was loaded with the message (select_related, or set by the service that
+    # stored it): a text message on the hot path costs no query for it.
+    attachment = Message.attachment.related.get_cached_value(message, default=None)
+    if isinstance(attachment, MessageAttachment):
+        payload["attachment"] = attachment_payload(attachment)
+    return payload
 
 
 def conversation_payload(conversation: Conversation) -> dict[str, Any]:

@@ -49,6 +49,26 @@ def can_read_conversation(
     return False
 
 
+def can_download_chat_file(
+    user: User | AnonymousUser,
+    *,
+    conversation: Conversation,
+    session: Mapping[str, Any],
+    user_agent: str,
+) -> bool:
+    """Who reads the chat, and staff who may read chats in the admin (its transcript
+    page shows the files), with their second factor."""
+    if can_read_conversation(
+        user, conversation=conversation, session=session, user_agent=user_agent
+    ):
+        return True
+    return (
+        is_agent(user)
+        and user.has_perm("chat.view_conversation")
+        and session_second_factor_ok(user=user, session=session)
+    )
+
+
 def staff_permissions_register() -> None:
     """Specialists (and so leads) read chats and their messages in the admin. "change"
     is granted as before, though the admin shows a chat read-only: a chat changes through

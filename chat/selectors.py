@@ -19,11 +19,12 @@ from chat.models import (
     Conversation,
     ConversationStatus,
     Message,
+    MessageAttachment,
     PresenceStatus,
     SpecialistPresence,
 )
 from chat.payloads import conversation_payload, message_payload
-from chat.permissions import can_read_conversation
+from chat.permissions import can_download_chat_file, can_read_conversation
 from helpdesk.tickets.selectors import ticket_open_list_for
 
 # Until there is history to learn from, assume a specialist picks a chat up in a minute.
@@ -75,12 +76,31 @@ def conversation_readable_by(
     return None
 
 
+def chat_attachment_get_for(
+    *, attachment_id: int, user: User, session: Mapping[str, Any], user_agent: str
+) -> MessageAttachment | None:
+    """A chat file if this user may download it (chat.permissions), else None."""
+    attachment = (
+        MessageAttachment.objects.select_related("message__conversation")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment and can_download_chat_file(
+        user,
+        conversation=attachment.message.conversation,
+        session=session,
+        user_agent=user_agent,
+    ):
+        return attachment
+    return None
+
+
 def messages_latest_after(
     *, conversation: Conversation, after_seq: int = 0, before_seq: int | None = None, limit: int
 ) -> list[Message]:
     """The newest `limit` messages after `after_seq` (and before `before_seq`), oldest
     first."""
-    newest = conversation.messages.filter(seq__gt=after_seq).select_related("sender")
+    newest = conversation.messages.filter(seq__gt=after_seq).select_related("sender", "attachment")
     if before_seq is not None:
         newest = newest.filter(seq__lt=before_seq)
     return list(reversed(newest.order_by("-seq")[:limit]))
@@ -88,7 +108,7 @@ def messages_latest_after(
 
 def messages_in_order(*, conversation: Conversation) -> QuerySet[Message]:
     """The whole chat, oldest first, with senders: the transcripts (email, ticket)."""
-    return conversation.messages.select_related("sender").order_by("seq")
+    return conversation.messages.select_related("sender", "attachment").order_by("seq")
 
 
 def message_history(
@@ -135,7 +155,7 @@ def message_page(
     client's page. While "more" is true it asks again after "next_after", the last one
     sent, so a client behind by any number gets them all, in order, each once."""
     limit = max(1, min(limit, HISTORY_MESSAGES))
-    rows = conversation.messages.filter(seq__gt=after_seq).select_related("sender")
+    rows = conversation.messages.filter(seq__gt=after_seq).select_related("sender", "attachment")
     oldest = list(rows.order_by("seq")[: limit + 1])
     kept: list[dict[str, Any]] = []
     size = 0

@@ -1,15 +1,18 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.middleware import second_factor_verified_required
 from accounts.permissions import is_agent
-from chat import selectors
+from chat import selectors, services
+from chat.payloads import message_payload
+from helpdesk.core.files import file_response, uploads_from
 
 NO_SUCH_CHAT = "No such chat."
 BAD_PAGE = gettext_lazy("Ask for a page with after, or before, a sequence number (and a limit).")
@@ -56,6 +59,63 @@ def history(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResp
     return JsonResponse(page)
 
 
+NO_FILE = gettext_lazy("Choose a file to send.")
+
+
+@require_POST
+@login_required
+@second_factor_verified_required
+def attachment_upload(request: AuthenticatedHttpRequest, conversation_id: int) -> HttpResponse:
+    """One file into a chat, from its customer or its specialist (the sockets' rule): it
+    becomes the chat's next message, announced to both sides like text; the answer is
+    that message, the sender's acknowledgement. Refused: 400 with the reason, nothing
+    stored."""
+    conversation = selectors.conversation_readable_by(
+        conversation_id=conversation_id,
+        user=request.user,
+        session=request.session,
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    if conversation is None:
+        raise Http404(NO_SUCH_CHAT)
+    files = request.FILES.getlist("file")
+    if len(files) != 1:
+        return JsonResponse({"errors": {"file": [str(NO_FILE)]}}, status=400)
+    try:
+        [upload] = uploads_from(files)
+        message = services.message_attach(
+            conversation_id=conversation.pk,
+            sender=request.user,
+            upload=upload,
+            client_id=request.POST.get("client_id", ""),
+        )
+    except ValidationError as exc:
+        return JsonResponse({"errors": {"file": exc.messages}}, status=400)
+    except PermissionDenied as exc:
+        return JsonResponse({"errors": {"file": [str(exc)]}}, status=403)
+    return JsonResponse({"message": message_payload(message)}, status=201)
+
+
+@require_GET
+@login_required
+def attachment_download(request: AuthenticatedHttpRequest, attachment_id: int) -> HttpResponseBase:
+    attachment = selectors.chat_attachment_get_for(
+        attachment_id=attachment_id,
+        user=request.user,
+        session=request.session,
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    if attachment is None:  # the rule checks staff's second factor itself
+        raise Http404(NO_SUCH_CHAT)
+    return file_response(
+        path=attachment.path,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        thumbnail_path=attachment.thumbnail_path,
+        thumbnail=request.GET.get("thumbnail") == "1",
+    )
+
+
 @login_required
 @second_factor_verified_required
 def console(request: HttpRequest) -> HttpResponse:
@@ -81,5 +141,8 @@ def console(request: HttpRequest) -> HttpResponse:
         "not_sent": _("Not sent"),
         "ticket": _("Ticket #{id}"),
         "confirm_ticket": _("Open an email ticket for this customer with the transcript?"),
+        "attach": _("Attach a file"),
+        "uploading": _("Uploading {name}…"),
+        "upload_failed": _("{name} was not sent: {reason}"),
     }
     return render(request, "chat/console.html", {"console_strings": strings})

@@ -593,6 +593,29 @@ ATTACHMENTS_ROOT = env.path("ATTACHMENTS_ROOT", default=BASE_DIR / "attachments"
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_TOTAL_BYTES = env.int("ATTACHMENT_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
+# Attachments in an S3-compatible bucket instead (django-storages; `pip install -e ".[s3]"`):
+# the bucket's name turns it on. Credentials come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or the machine's role); objects are private and downloads still
+# go through the portal's permission check, never a public URL.
+ATTACHMENTS_S3_BUCKET = env.str("ATTACHMENTS_S3_BUCKET", default="")
+if ATTACHMENTS_S3_BUCKET:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "attachments": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": ATTACHMENTS_S3_BUCKET,
+                # A MinIO, Ceph or other S3-compatible server; empty = AWS.
+                "endpoint_url": env.str("ATTACHMENTS_S3_ENDPOINT_URL", default="") or None,
+                "region_name": env.str("ATTACHMENTS_S3_REGION", default="") or None,
+                "location": env.str("ATTACHMENTS_S3_PREFIX", default="attachments"),
+                "default_acl": "private",
+                "file_overwrite": False,
+                "object_parameters": {"ContentDisposition": "attachment"},
+            },
+        },
+    }
 if INBOUND_IMAP_URL:
     CELERY_BEAT_SCHEDULE["inbound-poll"] = {
         "task": "tickets.inbound_poll",

@@ -1,8 +1,8 @@
 """Live SLA alerts for staff pages (admin and console)."""
 
-import asyncio
 import logging
 import time
+from collections.abc import Hashable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -11,11 +11,11 @@ from django.conf import settings
 
 from accounts.models import User
 from accounts.permissions import is_agent
-from accounts.selectors import SocketAccess, socket_access
+from accounts.selectors import SocketAccess, socket_access, socket_access_many
 from accounts.two_factor import session_second_factor_ok
 from helpdesk.core.channel_layer import EndsOnLayerLoss, forget_channel
 from helpdesk.core.realtime import STAFF_GROUP, user_group
-from helpdesk.core.sockets import recheck_periodically
+from helpdesk.core.sockets import recheck_join, recheck_leave
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +51,10 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        self.recheck_task = asyncio.create_task(
-            recheck_periodically(self.recheck, closed=lambda: self.rights_lost)
-        )
+        recheck_join(self)
 
     async def disconnect(self, code: int) -> None:
-        task = getattr(self, "recheck_task", None)
-        if task is not None:
-            task.cancel()
+        recheck_leave(self)
         try:
             for group in self.joined:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -77,7 +73,36 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         await super().dispatch(message)
 
     async def recheck(self) -> bool:
-        state = await self.access()
+        return await self.access_apply(await self.access())
+
+    # The process's periodic round (helpdesk.core.sockets): one check per session.
+    def recheck_key(self) -> Hashable:
+        session = self.scope.get("session")
+        key = session.session_key if session is not None else None
+        return (type(self).__name__, key, self.scope["user"].pk)
+
+    def recheck_sync(self) -> tuple[SocketAccess, Any]:
+        scope = {"user": self.scope.get("user"), "session": self.scope.get("session")}
+        return socket_access(scope=scope, allowed=_allowed), scope["user"]
+
+    @staticmethod
+    def recheck_batch(members: list["StaffAlertsConsumer"]) -> list[tuple[SocketAccess, Any]]:
+        return socket_access_many(
+            checks=[
+                ({"user": m.scope.get("user"), "session": m.scope.get("session")}, _allowed)
+                for m in members
+            ]
+        )
+
+    async def recheck_apply(self, answer: tuple[SocketAccess, Any]) -> bool:
+        state, fresh = answer
+        if self.rights_lost:
+            return False
+        if state == SocketAccess.OK:
+            self.scope["user"] = fresh
+        return await self.access_apply(state)
+
+    async def access_apply(self, state: SocketAccess) -> bool:
         if state == SocketAccess.OK:
             self.access_checked_at = time.monotonic()
             return True

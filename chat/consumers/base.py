@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from autobahn.exception import Disconnected
@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from accounts.models import User
-from accounts.selectors import SocketAccess, socket_access
+from accounts.selectors import SocketAccess, socket_access, socket_access_many
 from chat import selectors, services
 from chat.consumers.frames import (
     ACCESS_LOST,
@@ -35,10 +35,11 @@ from chat.consumers.frames import (
     error_message,
     rate_limiter,
     scope_language,
+    user_agent,
 )
 from chat.consumers.writer import MessageWriter
 from helpdesk.core.channel_layer import LayerEventHook, forget_channel
-from helpdesk.core.sockets import recheck_periodically
+from helpdesk.core.sockets import recheck_join, recheck_leave
 
 logger = logging.getLogger(__name__)
 
@@ -118,15 +119,11 @@ class ChatSocket(MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
             await self.join(group)
         self.access_checked_at = time.monotonic()
         await self.accept()
-        self.recheck_task = asyncio.create_task(
-            recheck_periodically(self.recheck_access, closed=lambda: self.rights_lost)
-        )
+        recheck_join(self)
         return True
 
     async def disconnect(self, code: int) -> None:
-        task = getattr(self, "recheck_task", None)
-        if task is not None:
-            task.cancel()
+        recheck_leave(self)
         for group in list(getattr(self, "groups_joined", ())):
             await self.leave(group)
         # Also while the layer is down, when the loop above left the layer alone.
@@ -190,7 +187,37 @@ class ChatSocket(MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
         """Check the user's rights now; close the socket (and deliver nothing more) if
         they are gone: signed out (session ended, password changed, deactivated) or no
         longer allowed here (entitlement, role, staff status, second factor)."""
-        state = await self.access()
+        return await self.access_apply(await self.access())
+
+    # The process's periodic round (helpdesk.core.sockets): sockets of one session, user
+    # and kind share one check.
+    def recheck_key(self) -> Hashable:
+        session = self.scope.get("session")
+        key = session.session_key if session is not None else None
+        return (type(self).__name__, key, self.user.pk, user_agent(self.scope))
+
+    def recheck_sync(self) -> tuple[SocketAccess, Any]:
+        scope = {"user": self.scope.get("user"), "session": self.scope.get("session")}
+        return socket_access(scope=scope, allowed=self.allowed), scope["user"]
+
+    @staticmethod
+    def recheck_batch(members: list["ChatSocket"]) -> list[tuple[SocketAccess, Any]]:
+        return socket_access_many(
+            checks=[
+                ({"user": m.scope.get("user"), "session": m.scope.get("session")}, m.allowed)
+                for m in members
+            ]
+        )
+
+    async def recheck_apply(self, answer: tuple[SocketAccess, Any]) -> bool:
+        state, fresh = answer
+        if self.rights_lost:
+            return False
+        if state == SocketAccess.OK:
+            self.scope["user"] = fresh
+        return await self.access_apply(state)
+
+    async def access_apply(self, state: SocketAccess) -> bool:
         if state == SocketAccess.OK:
             self.access_checked_at = time.monotonic()
             return True
@@ -255,6 +282,8 @@ class ChatSocket(MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
 
     async def last_seqs(self, conversation_ids: list[int]) -> dict[str, int]:
+        if not conversation_ids:
+            return {}  # an idle socket's heartbeat: no thread hop, no query
         seqs = await database_sync_to_async(selectors.last_seqs)(conversation_ids=conversation_ids)
         return {str(pk): seq for pk, seq in seqs.items()}
 

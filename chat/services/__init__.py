@@ -3,6 +3,7 @@
 delivery marks), `conversations` (start, accept, end, ticket), `presence` (specialists'
 presence, a user's sockets closed or re-checked). Callers import them from here."""
 
+from chat.services.attachments import message_attach
 from chat.services.conversations import (
     ALREADY_OPEN,
     ALREADY_TAKEN,
@@ -44,6 +45,7 @@ from chat.services.unanswered import (
 )
 
 __all__ = [
+    "message_attach",
     "ALREADY_OPEN",
     "ALREADY_TAKEN",
     "BAD_CLIENT_ID",

@@ -10,7 +10,7 @@ transaction. One or many messages alike: a socket stores what queued up while it
 previous write was in flight in one go (bench/ measured it), announced as one event."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any, NoReturn
@@ -240,21 +240,32 @@ def _announcement(conversation_id: int, messages: Sequence[Message]) -> Event:
     return group, {"type": "chat.messages", "messages": [message_payload(m) for m in messages]}
 
 
-def message_store(*, conversation_id: int, sender: User, items: Sequence[Item]) -> list[Message]:
+def message_store(
+    *,
+    conversation_id: int,
+    sender: User,
+    items: Sequence[Item],
+    attach: Callable[[Message], None] | None = None,
+) -> list[Message]:
     """Store messages of one sender as the next of their conversation, in order, and
     announce them after commit. Items are (body, client_id) pairs. A message re-sent with
     a client_id already stored (after a lost connection) returns the stored one instead
     of a copy, and is not announced again. Every message returned has its sender set,
     for the acknowledgement. Refused (nothing stored): PermissionDenied if the sender
-    takes no part in the chat, ValidationError if it has ended."""
+    takes no part in the chat, ValidationError if it has ended. `attach` runs on each
+    newly stored message in its transaction, before the announcement is built (a file's
+    row, chat.services.attachments)."""
     items = [message_clean(body=body, client_id=client_id) for body, client_id in items]
     pending = _distinct(items)
     resent: dict[str, Message] = {}
     stored: list[Message] | None = []
     while pending:
         try:
-            with _one_transaction():
+            with transaction.atomic() if attach else _one_transaction():
                 stored = _insert(conversation_id, sender, items=pending)
+                if stored and attach:
+                    for message in stored:
+                        attach(message)
             break
         except IntegrityError:
             # The unique (conversation, sender, client_id): some of them are resends.

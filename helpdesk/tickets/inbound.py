@@ -23,7 +23,7 @@ from accounts.selectors import user_by_email
 from helpdesk.core.outbox.services import outbox_enqueue
 from helpdesk.core.ratelimit import rate_limit_take
 from helpdesk.tickets import notifications, services
-from helpdesk.tickets.attachments import Upload, attachments_add
+from helpdesk.tickets.attachments import Upload, atomic_with_files, attachments_add
 from helpdesk.tickets.inbound_parse import (
     MalformedMessage,
     ParsedEmail,
@@ -208,7 +208,7 @@ def _reply(
     if not body:
         raise _Refusal(InboundReason.EMPTY)
     try:
-        with transaction.atomic():
+        with atomic_with_files():
             reply = services.ticket_reply_reopening(ticket=ticket, author=user, body=body)
             message_id_record(ticket_id=ticket.pk, message_id=parsed.message_id)
             row.detail = _attach(parsed, ticket=ticket, reply=reply, user=user)
@@ -227,7 +227,7 @@ def _new_ticket(row: InboundEmail, parsed: ParsedEmail, *, user: User, text: str
     if not text:
         raise _Refusal(InboundReason.EMPTY)
     try:
-        with transaction.atomic():
+        with atomic_with_files():
             ticket = services.ticket_create(
                 requester=user,
                 channel=TicketChannel.EMAIL,

@@ -27,7 +27,12 @@ from helpdesk.core.webhooks.services import webhook_emit
 from helpdesk.csat.models import RatedKind
 from helpdesk.csat.services import survey_open
 from helpdesk.tickets import notifications
-from helpdesk.tickets.attachments import Upload, attachments_add, attachments_check
+from helpdesk.tickets.attachments import (
+    Upload,
+    atomic_with_files,
+    attachments_add,
+    attachments_check,
+)
 from helpdesk.tickets.models import (
     Reply,
     ReplyVisibility,
@@ -203,7 +208,7 @@ def _ticket_insert(
 ) -> Ticket:
     assert requester.account_id is not None  # ticket_create admits customers only
     now = timezone.now()
-    with transaction.atomic():
+    with atomic_with_files():
         ticket = Ticket(
             account_id=requester.account_id,
             requester=requester,
@@ -319,7 +324,7 @@ def ticket_reply(
     if attachments:
         attachments_check(attachments)
     now = timezone.now()
-    with transaction.atomic():
+    with atomic_with_files():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         reply = Reply.objects.create(
             ticket=ticket, author=author, body=body, visibility=visibility, created_at=now

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,11 +17,12 @@ from accounts.permissions import can_flag_business_critical, is_customer
 from accounts.selectors import entitlement_for
 from helpdesk.callbacks.selectors import callback_list_for
 from helpdesk.core.errors import form_errors, validation_errors, wants_json
+from helpdesk.core.files import file_response
 from helpdesk.core.textclean import StrOrPromise
 from helpdesk.csat.models import RatedKind
 from helpdesk.csat.selectors import survey_for, survey_is_open
 from helpdesk.tickets import selectors, services
-from helpdesk.tickets.attachments import attachment_get_for, attachment_storage, uploads_from
+from helpdesk.tickets.attachments import attachment_get_for, uploads_from
 from helpdesk.tickets.forms import ReplyForm, TicketForm
 from helpdesk.tickets.models import ReplyVisibility, Ticket, TicketChannel, TicketStatus
 from helpdesk.tickets.permissions import can_write_internal_note
@@ -224,23 +225,13 @@ def _reply_invalid(
     )
 
 
-# Served files never run: no sniffing, a sandbox with nothing allowed, and a download
-# (thumbnails, our own PNGs, are shown inline).
-ATTACHMENT_CSP = "default-src 'none'; img-src 'self'; sandbox"
-
-
 @login_required
 def attachment_download(request: AuthenticatedHttpRequest, attachment_id: int) -> HttpResponseBase:
     attachment = attachment_get_for(user=request.user, attachment_id=attachment_id)
-    thumbnail = request.GET.get("thumbnail") == "1" and bool(attachment.thumbnail_path)
-    path = attachment.thumbnail_path if thumbnail else attachment.path
-    response = FileResponse(
-        attachment_storage().open(path, "rb"),
-        as_attachment=not thumbnail,
-        filename=attachment.name if not thumbnail else "thumbnail.png",
-        content_type="image/png" if thumbnail else attachment.content_type,
+    return file_response(
+        path=attachment.path,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        thumbnail_path=attachment.thumbnail_path,
+        thumbnail=request.GET.get("thumbnail") == "1",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = ATTACHMENT_CSP
-    response["Cache-Control"] = "private, no-store"
-    return response

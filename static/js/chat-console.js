@@ -209,7 +209,8 @@
       li.dataset.seq = m.seq;
       const meta = el("div", "chat-meta");
       meta.append(el("span", "chat-who", m.sender_name), el("time", "", new Date(m.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })));
-      li.append(meta, el("p", "chat-body", m.body));
+      const file = window.PremiumDeskChatFiles && window.PremiumDeskChatFiles.render(m);
+      li.append(meta, file || el("p", "chat-body", m.body));
       const t = tick(chat, m);
       if (t) li.append(el("span", "chat-tick", t));
       ui.log.append(li);
@@ -435,6 +436,27 @@
     }
   });
   ui.presence.addEventListener("change", function () { send({ type: "presence", status: ui.presence.value }); });
+  // A file: sent over HTTP, it arrives back as the chat's next message (for this console
+  // and the customer alike, over the sockets; the answer adds it here at once).
+  const attach = $("[data-console-attach]");
+  if (attach) attach.addEventListener("change", function () {
+    const file = attach.files && attach.files[0];
+    const id = current;
+    attach.value = "";
+    if (!file || id === null) return;
+    ui.alert.textContent = fmt(T.uploading, { name: file.name });
+    ui.alert.hidden = false;
+    window.PremiumDeskChatFiles.upload(id, file, newId(), root.dataset.csrfToken).then(function (result) {
+      const chat = chats.get(id);
+      if (result.message && chat) {
+        ui.alert.hidden = true;
+        addMessage(chat, result.message);
+        if (id === current) renderChat();
+      } else {
+        ui.alert.textContent = fmt(T.upload_failed, { name: file.name, reason: result.error || T.not_sent });
+      }
+    });
+  });
 
   connect();
   window.PremiumDeskConsole = { chats: chats, select: select };

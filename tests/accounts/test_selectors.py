@@ -130,3 +130,44 @@ def test_cached_entitlement_never_outlives_the_purchase_end():
     purchase.ends_at = now + timedelta(days=5)
     purchase.save()
     assert _seconds_until_next_boundary(user.account_id, now) == 60
+
+
+@pytest.mark.django_db
+def test_socket_access_many_answers_as_socket_access_does_one_by_one():
+    """The periodic round's batch gives each socket the answer its own check would:
+    signed in, signed out (logged out, password changed elsewhere, deactivated, a session
+    of someone else), or not allowed by the socket's rule."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.selectors import socket_access, socket_access_many
+    from tests.factories import SuperAdminFactory
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    def scope_for(user):
+        client = Client()
+        client.force_login(user)
+        return {"user": user, "session": store(client.cookies["sessionid"].value)}
+
+    fine, logged_out, new_password, gone, refused = (SuperAdminFactory() for _ in range(5))
+    scopes = {u.pk: scope_for(u) for u in (fine, logged_out, new_password, gone, refused)}
+    scopes[logged_out.pk]["session"].delete()
+    new_password.set_password("another-pass-2026")
+    new_password.save()
+    type(gone).objects.filter(pk=gone.pk).update(is_active=False)
+    stranger = {"user": fine, "session": scope_for(refused)["session"]}  # not their session
+
+    def rule(user, session):
+        return user.pk != refused.pk
+
+    checks = [(scopes[pk], rule) for pk in scopes] + [(stranger, rule)]
+    one_by_one = [socket_access(scope=dict(scope), allowed=rule).value for scope, rule in checks]
+    batch = [state.value for state, _ in socket_access_many(checks=checks)]
+    assert (
+        batch
+        == one_by_one
+        == ["ok", "signed_out", "signed_out", "signed_out", "forbidden", "signed_out"]
+    )

@@ -2,6 +2,8 @@
 alerts feed are closed within seconds of a logout, a deactivation, a change of role,
 staff status, group, password or second factor, and deliver nothing after that."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
@@ -14,7 +16,7 @@ from chat import consumers
 from helpdesk.asgi import application
 from helpdesk.core.realtime import STAFF_GROUP
 from tests.chat.conftest import ORIGIN, Socket, run_async
-from tests.factories import PASSWORD, AccountFactory
+from tests.factories import PASSWORD, AccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -288,3 +290,48 @@ def test_out_of_range_ids_in_console_frames_are_malformed_not_database_errors(sp
 
     run_async(body)
     assert "storing chat messages failed" not in caplog.text
+
+
+def test_one_periodic_round_checks_each_session_once_and_closes_every_socket_it_covers(
+    customer, settings, monkeypatch
+):
+    """The process re-checks its sockets in one round per period: five tabs of one
+    session cost one check, not five; a bulk update still closes all five, and another
+    customer's socket in the same process stays open."""
+    from chat.consumers import base
+
+    settings.CHAT_ACCESS_RECHECK_SECONDS = 1
+    other = UserFactory(account=customer.account)
+    cookie = _browser(customer).cookies["sessionid"].value
+    other_cookie = _browser(other).cookies["sessionid"].value
+    checked: list[int] = []  # the user of each check the rounds made
+    real = base.socket_access_many
+
+    def counted(*, checks: list) -> list:
+        checked.extend(scope["user"].pk for scope, _rule in checks)
+        return real(checks=checks)
+
+    monkeypatch.setattr(base, "socket_access_many", counted)
+
+    def bulk_deactivate():
+        type(customer).objects.filter(pk=customer.pk).update(is_active=False)
+
+    async def body():
+        tabs = [Socket("/ws/chat/", cookie) for _ in range(5)]
+        colleague = Socket("/ws/chat/", other_cookie)
+        for socket in [*tabs, colleague]:
+            assert await socket.connect()
+        checked.clear()
+        await asyncio.sleep(2.5)  # two rounds at least
+        rounds = checked.count(customer.pk)
+        assert rounds >= 1
+        assert checked.count(other.pk) == rounds  # one check per session per round
+        await sync_to_async(bulk_deactivate)()
+        for tab in tabs:
+            assert await _closed(tab.comm) == consumers.CLOSE_SIGNED_OUT
+        assert await colleague.comm.receive_nothing(timeout=1.5)
+        await colleague.close()
+        for tab in tabs:
+            await tab.comm.disconnect()
+
+    run_async(body)

@@ -75,8 +75,10 @@ def tickets(count: int, seconds: float) -> dict:
     return {"first": min(ids), "last": max(ids), "count": len(ids)}
 
 
-def load(customers: int, specialists: int, articles: int) -> dict:
-    """bench/load.py: entitled customers, specialists and published articles."""
+def load(customers: int, specialists: int, articles: int, sessions: int = 1) -> dict:
+    """bench/load.py: entitled customers (`sessions` signed-in sessions each: the
+    capacity run gives every socket a session of its own), specialists and published
+    articles."""
     from accounts.permissions import SPECIALISTS_GROUP
     from accounts.services import staff_groups_ensure
     from helpdesk.kb.search import rebuild_index
@@ -94,8 +96,12 @@ def load(customers: int, specialists: int, articles: int) -> dict:
     rebuild_index()
     return {
         "customers": [
-            cookie(SuperAdminFactory(email=f"load-customer-{i}@customer.example"))
-            for i in range(customers)
+            cookie(user)
+            for user in (
+                SuperAdminFactory(email=f"load-customer-{i}@customer.example")
+                for i in range(customers)
+            )
+            for _ in range(sessions)
         ],
         "specialists": [
             cookie(
@@ -110,7 +116,7 @@ def load(customers: int, specialists: int, articles: int) -> dict:
 if __name__ == "__main__":
     what = sys.argv[1]
     if what == "load":
-        result = load(*(int(x) for x in sys.argv[2:5]))
+        result = load(*(int(x) for x in sys.argv[2:6]))
     else:
         result = people() if what == "people" else tickets(int(sys.argv[2]), float(sys.argv[3]))
     print("SEED " + json.dumps(result))

@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
+from helpdesk.core.files import ATTACHMENT_CSP
 from helpdesk.tickets import attachments, services
 from helpdesk.tickets.attachments import Upload, attachments_add
 from helpdesk.tickets.inbound import inbound_email_receive
 from helpdesk.tickets.mail import reply_address
 from helpdesk.tickets.models import Attachment, ReplyVisibility
-from helpdesk.tickets.views import ATTACHMENT_CSP
 from tests.factories import StaffFactory, SuperAdminFactory, UserFactory, ticket_for
 
 pytestmark = pytest.mark.django_db
@@ -278,3 +278,72 @@ def test_a_reply_in_the_portal_takes_files_and_a_forged_one_is_refused(client, _
     forged = client.post(url, {"body": "mine", "attachments": [_file("run.log", b"ok")]})
     assert forged.status_code == 404
     assert ticket.attachments.count() == 1
+
+
+def files_in(root) -> list[str]:
+    return stored_files(root) if root.exists() else []
+
+
+def _fail(*args, **kwargs):
+    from django.db import DatabaseError
+
+    raise DatabaseError("the database went away mid-transaction")
+
+
+def test_a_ticket_rolled_back_after_its_files_were_stored_leaves_no_file(_storage, monkeypatch):
+    from django.db import DatabaseError
+
+    requester = SuperAdminFactory()
+    monkeypatch.setattr(services, "outbox_enqueue", _fail)  # after the files are written
+    with pytest.raises(DatabaseError):
+        services.ticket_create(
+            requester=requester,
+            channel="email",
+            subject="Broken chart",
+            description="See the screenshot.",
+            business_critical=False,
+            attachments=[Upload("chart.png", png()), Upload("notes.txt", b"steps")],
+        )
+    assert not requester.requested_tickets.exists() and not Attachment.objects.exists()
+    assert files_in(_storage) == []
+
+
+def test_a_reply_rolled_back_after_its_files_were_stored_leaves_no_file(_storage, monkeypatch):
+    from django.db import DatabaseError
+
+    requester = SuperAdminFactory()
+    ticket = ticket_for(requester)
+    monkeypatch.setattr(services, "webhook_emit", _fail)
+    monkeypatch.setattr(services, "outbox_enqueue", _fail)
+    with pytest.raises(DatabaseError):
+        services.ticket_reply(
+            ticket=ticket,
+            author=requester,
+            body="Here is the log.",
+            visibility=ReplyVisibility.PUBLIC,
+            attachments=[Upload("app.log", b"error at line 3")],
+        )
+    assert not ticket.replies.exists() and not Attachment.objects.exists()
+    assert files_in(_storage) == []
+
+
+def test_an_email_rolled_back_after_its_files_were_stored_leaves_no_file(_storage, monkeypatch):
+    from helpdesk.tickets import inbound
+
+    requester = SuperAdminFactory()
+    ticket = ticket_for(requester)
+    before = files_in(_storage)
+    real_attach = inbound._attach
+
+    def attach_then_fail(*args, **kwargs):
+        real_attach(*args, **kwargs)
+        _fail()
+
+    monkeypatch.setattr(inbound, "_attach", attach_then_fail)
+    raw = _email_with(
+        [("screen.png", png(), "image", "png")], sender=requester.email, to=reply_address(ticket.pk)
+    )
+    row = inbound_email_receive(raw=raw, transport="imap")
+    assert row.outcome == "failed"  # logged with its error; the next message goes on
+    assert not ticket.replies.exists() and not Attachment.objects.exists()
+    assert files_in(_storage) == before
