@@ -9,6 +9,7 @@ class ChatConfig(AppConfig):
     def ready(self) -> None:
         from accounts.assignment import on_availability_register
         from chat import signals
+        from chat.conversations import conversations_register
         from chat.permissions import staff_permissions_register
         from chat.services.presence import presence_follow_availability
         from chat.sla_targets import register
@@ -16,4 +17,5 @@ class ChatConfig(AppConfig):
         signals.connect()
         register()
         on_availability_register(presence_follow_availability)
+        conversations_register()
         staff_permissions_register()

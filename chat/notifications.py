@@ -77,3 +77,42 @@ def chat_wait_escalation_notify(*, items: list[list[int]]) -> None:
         None,
         leads,
     )
+
+
+CHAT_UNANSWERED = "chat.unanswered"
+
+
+@outbox_handler(CHAT_UNANSWERED)
+def chat_unanswered_send(*, conversation_id: int) -> bool:
+    """Tell the customer that nobody joined their chat in time and what happens now: the
+    ticket it became (answered by email), with the conversation so far. Once."""
+    conversation = (
+        Conversation.objects.select_related("customer", "ticket")
+        .filter(
+            pk=conversation_id,
+            status=ConversationStatus.ENDED,
+            transcript_emailed_at__isnull=True,
+        )
+        .first()
+    )
+    if conversation is None:
+        return False
+    ticket = conversation.ticket
+    body = render_to_string(
+        "chat/email/unanswered.txt",
+        {
+            "conversation": conversation,
+            "messages": messages_in_order(conversation=conversation),
+            "ticket": ticket,
+            "ticket_url": portal_url(reverse("ticket_detail", args=[ticket.pk])) if ticket else "",
+            "minutes": settings.CHAT_UNANSWERED_TO_EMAIL_MINUTES,
+        },
+    )
+    subject = (
+        f"Your Premium chat is now ticket #{ticket.pk}: {conversation.topic}"
+        if ticket
+        else f"Your Premium chat ended: {conversation.topic}"
+    )
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [conversation.customer.email])
+    Conversation.objects.filter(pk=conversation_id).update(transcript_emailed_at=timezone.now())
+    return True

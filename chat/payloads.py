@@ -9,11 +9,14 @@ from chat.models import Conversation, ConversationStatus, Message, MessageAttach
 
 
 def ended_by_role(conversation: Conversation) -> str | None:
-    """Which side ended the chat ("customer" or "specialist"), None while it is open: in
+    """Which side ended the chat ("customer", "specialist", or "email": nobody joined in
+    time and it became an email ticket), None while it is open: in
     the live "ended" event and in every resume, so a side that missed the event learns
     it from its next resume."""
     if conversation.status != ConversationStatus.ENDED:
         return None
+    if conversation.ended_by_id is None and conversation.specialist_id is None:
+        return "email"  # nobody joined in time: it went to email (chat.services.unanswered)
     return "customer" if conversation.ended_by_id == conversation.customer_id else "specialist"
 
 
@@ -62,6 +65,11 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "specialist_delivered_seq": conversation.specialist_delivered_seq,
         "customer_seen_seq": conversation.customer_seen_seq,
         "specialist_seen_seq": conversation.specialist_seen_seq,
+        "ticket_id": conversation.ticket_id,
+        # The customer's page of that ticket (a chat that went to email links to it).
+        "ticket_url": reverse("ticket_detail", args=[conversation.ticket_id])
+        if conversation.ticket_id
+        else "",
     }
 
 

@@ -3,7 +3,8 @@
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from math import ceil
 from statistics import median
 from typing import Any
 
@@ -195,14 +196,34 @@ def specialists_online_count() -> int:
     ).count()
 
 
-def _typical_wait_seconds() -> float:
-    recent = (
-        Conversation.objects.filter(accepted_at__isnull=False)
+# Recent waits only: this morning's queue says more about the next wait than last month's.
+WAIT_HISTORY_HOURS = 24
+WAIT_HISTORY_SIZE = 50
+
+
+def _typical_wait_seconds(*, now: datetime | None = None) -> float:
+    """The median of recent waits: how long chats accepted in the last WAIT_HISTORY_HOURS
+    waited, and chats nobody joined (they went to email) count with their whole wait, so
+    a day of unanswered chats does not read as a day of short waits."""
+    since = (now or timezone.now()) - timedelta(hours=WAIT_HISTORY_HOURS)
+    accepted = (
+        Conversation.objects.filter(accepted_at__gte=since)
         .order_by("-accepted_at")
         .annotate(waited=F("accepted_at") - F("created_at"))
-        .values_list("waited", flat=True)[:20]
+        .values_list("waited", flat=True)[:WAIT_HISTORY_SIZE]
     )
-    waits = [w.total_seconds() for w in recent if w is not None]
+    unanswered = (
+        Conversation.objects.filter(
+            status=ConversationStatus.ENDED,
+            ended_at__gte=since,
+            specialist__isnull=True,
+            ended_by__isnull=True,
+        )
+        .order_by("-ended_at")
+        .annotate(waited=F("ended_at") - F("created_at"))
+        .values_list("waited", flat=True)[:WAIT_HISTORY_SIZE]
+    )
+    waits = [w.total_seconds() for w in [*accepted, *unanswered] if w is not None]
     return median(waits) if waits else DEFAULT_WAIT_SECONDS
 
 
@@ -210,21 +231,34 @@ def _typical_wait_seconds() -> float:
 class Availability:
     specialists_online: int
     queue_length: int
+    # None when nobody is online, or when this customer has waited past the estimate.
     expected_wait_seconds: int | None
     offer_email: bool
+    waited_seconds: int = 0
+    # Waited longer than CHAT_WAIT_LIMIT_SECONDS, the chat's wait target.
+    past_target: bool = False
 
 
-def availability(*, position: int | None = None) -> Availability:
-    """How long a (new, or at `position`) waiting customer should expect to wait, and
-    whether to offer email instead: nobody online, or a wait over CHAT_LONG_WAIT_SECONDS."""
+def availability(*, position: int | None = None, waited_seconds: int = 0) -> Availability:
+    """How long a (new, or at `position` having waited `waited_seconds`) customer should
+    expect to wait, and whether to offer email instead: nobody online, an expected wait
+    over CHAT_LONG_WAIT_SECONDS, or a wait already past the target.
+
+    Each specialist online takes the next chat in turn, so position p waits about
+    ceil(p / online) typical waits, less what it has waited already."""
     online = specialists_online_count()
     queue_length = Conversation.objects.filter(status=ConversationStatus.WAITING).count()
     if position is None:
         position = queue_length + 1
+    past_target = waited_seconds > settings.CHAT_WAIT_LIMIT_SECONDS
     if not online:
-        return Availability(0, queue_length, None, True)
-    wait = int(_typical_wait_seconds() * position / online)
-    return Availability(online, queue_length, wait, wait > settings.CHAT_LONG_WAIT_SECONDS)
+        return Availability(0, queue_length, None, True, waited_seconds, past_target)
+    estimate = _typical_wait_seconds() * ceil(position / online)
+    remaining: int | None = int(estimate - waited_seconds)
+    if waited_seconds and remaining is not None and remaining <= 0:
+        remaining = None  # longer than usual already: no number would be honest
+    offer = past_target or (remaining is not None and remaining > settings.CHAT_LONG_WAIT_SECONDS)
+    return Availability(online, queue_length, remaining, offer, waited_seconds, past_target)
 
 
 def queue_position(*, conversation: Conversation) -> int | None:
@@ -234,6 +268,15 @@ def queue_position(*, conversation: Conversation) -> int | None:
         status=ConversationStatus.WAITING, created_at__lt=conversation.created_at
     ).count()
     return ahead + 1
+
+
+def conversations_unanswered_due(*, before: datetime) -> list[int]:
+    """Chats still waiting that were sent before `before` (the beat task's selection)."""
+    return list(
+        Conversation.objects.filter(
+            status=ConversationStatus.WAITING, created_at__lte=before
+        ).values_list("pk", flat=True)[:500]
+    )
 
 
 def waiting_conversations() -> list[Conversation]:

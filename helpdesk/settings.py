@@ -418,6 +418,11 @@ OUTBOX_RELAY_INTERVAL_SECONDS = env.int("OUTBOX_RELAY_INTERVAL_SECONDS", default
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.tasks.sla_sweep", "schedule": float(SLA_SWEEP_INTERVAL_SECONDS)},
     "outbox-relay": {"task": "outbox.relay", "schedule": float(OUTBOX_RELAY_INTERVAL_SECONDS)},
+    # Chats nobody joined in time become email tickets (CHAT_UNANSWERED_TO_EMAIL_MINUTES).
+    "chat-unanswered-to-email": {
+        "task": "chat.tasks.chat_unanswered_to_email",
+        "schedule": 30.0,
+    },
 }
 # The SLA sweep has a queue of its own, so a backlog of mail on the default queue never
 # delays a deadline: run workers with `-Q sla` and with `-Q celery` (or one with both).
@@ -491,6 +496,9 @@ TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 CHAT_WAIT_LIMIT_SECONDS = env.int("CHAT_WAIT_LIMIT_SECONDS", default=120)
 # Offer email instead of chat when the expected wait is longer than this.
 CHAT_LONG_WAIT_SECONDS = env.int("CHAT_LONG_WAIT_SECONDS", default=300)
+# A chat nobody joins within this many minutes becomes a premium email ticket with the
+# conversation so far (the customer is told so before sending).
+CHAT_UNANSWERED_TO_EMAIL_MINUTES = env.int("CHAT_UNANSWERED_TO_EMAIL_MINUTES", default=5)
 # A specialist whose console sent no heartbeat for this long counts as offline.
 CHAT_PRESENCE_TIMEOUT_SECONDS = env.int("CHAT_PRESENCE_TIMEOUT_SECONDS", default=60)
 # Most chats a specialist holds at once, unless a lead set theirs (docs/workspace.md).

@@ -3,7 +3,9 @@
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from accounts.models import User
 from chat import selectors, services
@@ -16,7 +18,7 @@ from chat.consumers.frames import (
     seq_of,
     user_agent,
 )
-from chat.models import ConversationStatus, SenderRole
+from chat.models import Conversation, ConversationStatus, SenderRole
 from chat.payloads import conversation_payload
 from chat.permissions import can_use_customer_chat
 from helpdesk.core.realtime import (
@@ -46,6 +48,7 @@ class CustomerChatConsumer(ChatSocket):
             "seen": self.seen,
             "end": self.end,
             "ping": self.ping,
+            "queue": self.queue,
         }
 
     def allowed(self, user: User, session: dict[str, Any]) -> bool:
@@ -106,19 +109,24 @@ class CustomerChatConsumer(ChatSocket):
             raise PermissionDenied(services.NOT_A_PARTICIPANT)
         return selectors.history_page(conversation=conversation, **bounds)
 
-    def _availability(self, position: int | None = None) -> dict[str, Any]:
-        a = selectors.availability(position=position)
+    def _availability(self, position: int | None = None, waited: int = 0) -> dict[str, Any]:
+        a = selectors.availability(position=position, waited_seconds=waited)
         return {
             "specialists_online": a.specialists_online,
             "expected_wait_seconds": a.expected_wait_seconds,
             "offer_email": a.offer_email,
+            "past_target": a.past_target,
+            # The promise made before sending: unanswered by then, it goes to email.
+            "to_email_minutes": settings.CHAT_UNANSWERED_TO_EMAIL_MINUTES,
+            "to_email_in_seconds": max(0, settings.CHAT_UNANSWERED_TO_EMAIL_MINUTES * 60 - waited),
         }
 
-    def _queue(self, conversation) -> dict[str, Any] | None:
+    def _queue(self, conversation: Conversation) -> dict[str, Any] | None:
         position = selectors.queue_position(conversation=conversation)
         if position is None:
             return None
-        return {"position": position, **self._availability(position)}
+        waited = int((timezone.now() - conversation.created_at).total_seconds())
+        return {"position": position, **self._availability(position, waited)}
 
     async def ping(self, frame: dict) -> None:
         # The pong says how far the chat goes, so a client that missed a broadcast (a
@@ -127,6 +135,13 @@ class CustomerChatConsumer(ChatSocket):
         await self.refresh_groups()
         followed = [self.conversation_id] if self.conversation_id else []
         await self.send_json({"type": "pong", "seqs": await self.last_seqs(followed)})
+
+    async def queue(self, frame: dict) -> None:
+        # The waiting client asks now and then: the estimate moves as time passes even
+        # when the queue does not.
+        reply = await self._queue_frame()
+        if reply:
+            await self.send_json(reply)
 
     async def resume(self, frame: dict) -> None:
         # "conversation": the chat the client's after_seq counts in. A client that was
@@ -219,7 +234,10 @@ class CustomerChatConsumer(ChatSocket):
         pass  # the customer hears of the ticket by email, from the ticket service
 
     async def chat_ended(self, event: dict) -> None:
-        await self.send_json({"type": "ended", "by": event["by"]})
+        frame = {"type": "ended", "by": event["by"]}
+        if event["by"] == "email":  # nobody joined in time: the ticket it became
+            frame.update(ticket=event.get("ticket"), ticket_url=event.get("ticket_url", ""))
+        await self.send_json(frame)
         if self.conversation_id == event["conversation"]:
             await self.leave(conversation_group(self.conversation_id))
             self.conversation_id = None

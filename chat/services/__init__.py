@@ -43,6 +43,10 @@ from chat.services.presence import (
     user_access_recheck,
     user_sockets_close,
 )
+from chat.services.unanswered import (
+    conversation_unanswered_to_ticket,
+    conversations_unanswered_convert,
+)
 
 __all__ = [
     "message_attach",
@@ -71,6 +75,8 @@ __all__ = [
     "conversation_ticket_create",
     "conversations_waiting_assign",
     "held_chat_counts",
+    "conversation_unanswered_to_ticket",
+    "conversations_unanswered_convert",
     "delivery_mark",
     "message_clean",
     "message_store",

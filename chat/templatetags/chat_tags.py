@@ -1,5 +1,7 @@
 from django import template
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import PremiumChannel
 from accounts.permissions import is_customer
@@ -45,6 +47,29 @@ def client_strings() -> dict[str, str]:
         "preview_from": _("New message from {name}"),
         "preview_open": _("Open chat"),
         "preview_dismiss": _("Dismiss"),
+        # Honest waits (chat-wait.js).
+        "send": _("Send message"),
+        "send_anyway": _("Send as a chat anyway"),
+        "past_target": _("You have waited longer than we aim for."),
+        "wait_unknown": _("It is taking longer than usual."),
+        "to_email_promise": ngettext(
+            "If no specialist joins within %(minutes)d minute, your chat becomes an email "
+            "ticket and we answer you by email.",
+            "If no specialist joins within %(minutes)d minutes, your chat becomes an email "
+            "ticket and we answer you by email.",
+            settings.CHAT_UNANSWERED_TO_EMAIL_MINUTES,
+        )
+        % {"minutes": settings.CHAT_UNANSWERED_TO_EMAIL_MINUTES},
+        "to_email_at": _("If nobody has joined by {time}, we answer you by email instead."),
+        "ended_to_email": _(
+            "No specialist could join in time, so your chat is now ticket #{id}: we answer "
+            "you by email and in the portal."
+        ),
+        "ended_no_ticket": _(
+            "No specialist could join in time, and Premium email support is no longer "
+            "available to your account, so the chat has ended."
+        ),
+        "view_ticket": _("View the ticket"),
     }
 
 

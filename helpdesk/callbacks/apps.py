@@ -8,8 +8,10 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Callbacks")
 
     def ready(self) -> None:
+        from helpdesk.callbacks.conversations import conversations_register
         from helpdesk.callbacks.permissions import staff_permissions_register
         from helpdesk.callbacks.sla_targets import register
 
         register()
+        conversations_register()
         staff_permissions_register()

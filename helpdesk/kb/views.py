@@ -1,6 +1,7 @@
 """Knowledge-base pages and the help dialog's JSON endpoints."""
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,17 +9,24 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.conversations import conversations_for
 from helpdesk.core.ratelimit import client_address
 from helpdesk.kb import selectors, services
 from helpdesk.kb.forms import ArticleFeedbackForm, HelpKeyForm, QuestionForm
 from helpdesk.kb.markdown import render_markdown
 from helpdesk.kb.models import Article
 from helpdesk.kb.permissions import can_give_article_feedback
+
+FEEDBACK_THANKS = gettext_lazy("Thank you. Your feedback helps us improve this article.")
+FEEDBACK_THANKS_NOT_HELPFUL = gettext_lazy(
+    "Thank you for telling us. We will use it to improve this article. "
+    "If you still need help, contact us."
+)
 
 
 def _suggestion_client(request: HttpRequest) -> str:
@@ -114,6 +122,42 @@ def help_article_opened(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+@require_GET
+@never_cache
+def help_conversations(request: HttpRequest) -> JsonResponse:
+    """The dialog's home: the customer's own open and recent tickets, chats and
+    callbacks (nothing for anyone else)."""
+    items = conversations_for(user=request.user) if request.user.is_authenticated else []
+    return JsonResponse({"items": [item.as_json() for item in items]})
+
+
+@require_GET
+def help_article(request: HttpRequest, slug: str) -> HttpResponse:
+    """An article inside the help dialog (a fragment; the article keeps its own page)."""
+    article = selectors.article_for_reading(slug=slug, user=request.user)
+    if article is None:
+        return HttpResponse(status=404)
+    return render(request, "kb/_article_in_dialog.html", _article_context(request, article))
+
+
+def _article_context(
+    request: HttpRequest, article: Article, form: ArticleFeedbackForm | None = None
+) -> dict[str, Any]:
+    feedback = selectors.article_feedback_for(article=article, user=request.user)
+    return {
+        "article": article,
+        "body_html": render_markdown(article.body),
+        "feedback": feedback,
+        "can_give_feedback": can_give_article_feedback(request.user),
+        "form": form
+        or ArticleFeedbackForm(initial={"comment": feedback.comment if feedback else ""}),
+    }
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
 def kb_index(request: HttpRequest) -> HttpResponse:
     question = QuestionForm({"q": request.GET.get("q", "")})
     valid = question.is_valid()
@@ -146,18 +190,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Links of older dialogs carried the visit key; reading never records anything,
         # and the key is dropped from the address bar so a shared link does not carry it.
         return redirect(article.get_absolute_url())
-    feedback = selectors.article_feedback_for(article=article, user=request.user)
-    return render(
-        request,
-        "kb/article_detail.html",
-        {
-            "article": article,
-            "body_html": render_markdown(article.body),
-            "feedback": feedback,
-            "can_give_feedback": can_give_article_feedback(request.user),
-            "form": ArticleFeedbackForm(initial={"comment": feedback.comment if feedback else ""}),
-        },
-    )
+    return render(request, "kb/article_detail.html", _article_context(request, article))
 
 
 @require_POST
@@ -178,28 +211,31 @@ def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
     except PermissionDenied:
+        if _wants_json(request):
+            return JsonResponse(
+                {"errors": [_("Only customer users can rate articles.")]}, status=403
+            )
         return HttpResponse(_("Only customer users can rate articles."), status=403)
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):
             return _not_found(request, slug)  # unpublished meanwhile
         form.add_error(None, exc)
         return _feedback_invalid(request, article, form)
-    messages.success(request, _("Thank you. Your feedback helps us improve this article."))
+    helpful = form.cleaned_data["helpful"]
+    # Neutral, not a success: "not helpful" is no achievement; it offers Contact us.
+    acknowledgement = FEEDBACK_THANKS if helpful else FEEDBACK_THANKS_NOT_HELPFUL
+    if _wants_json(request):
+        return JsonResponse({"message": str(acknowledgement), "helpful": helpful})
+    messages.info(request, acknowledgement)
     return redirect(f"{article.get_absolute_url()}#feedback")
 
 
 def _feedback_invalid(
     request: HttpRequest, article: Article, form: ArticleFeedbackForm
 ) -> HttpResponse:
+    if _wants_json(request):
+        errors = [str(e) for errors in form.errors.values() for e in errors]
+        return JsonResponse({"errors": errors}, status=400)
     return render(
-        request,
-        "kb/article_detail.html",
-        {
-            "article": article,
-            "body_html": render_markdown(article.body),
-            "feedback": selectors.article_feedback_for(article=article, user=request.user),
-            "can_give_feedback": can_give_article_feedback(request.user),
-            "form": form,
-        },
-        status=400,
+        request, "kb/article_detail.html", _article_context(request, article, form), status=400
     )

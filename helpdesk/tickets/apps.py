@@ -8,8 +8,10 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        from helpdesk.tickets.conversations import conversations_register
         from helpdesk.tickets.permissions import staff_permissions_register
         from helpdesk.tickets.sla_targets import register
 
         register()
+        conversations_register()
         staff_permissions_register()

@@ -16,6 +16,9 @@
 //  - it reconnects by itself with exponential backoff, and at once when a hidden tab
 //    becomes visible again.
 // All text goes into the page with textContent, never as HTML.
+// By concern: this file (the connection, frames, what the customer does); chat-wait.js
+// (the queue, the expected wait, the email offer); chat-bubbles.js (a message and its tick);
+// chat-unread.js (badge and preview while the dialog is closed).
 (function () {
   "use strict";
   const root = document.querySelector("[data-chat]");
@@ -25,11 +28,8 @@
   const ui = {
     alert: $("[data-chat-alert]"),
     offer: $("[data-chat-offer]"),
-    offerReason: $("[data-chat-offer-reason]"),
-    offerText: $("[data-chat-offer-text]"),
     email: $("[data-chat-email]"),
     start: $("[data-chat-start]"),
-    availability: $("[data-chat-availability]"),
     live: $("[data-chat-live]"),
     status: $("[data-chat-status]"),
     log: $("[data-chat-log]"),
@@ -43,6 +43,7 @@
     again: $("[data-chat-new]"),
   };
   const OUTBOX_KEY = "premiumdesk.chat.outbox";
+  const wait = window.PremiumDeskChatWait(root, T, function (frame) { return send(frame); });
   const CLOSE_NO_RETRY = [4401, 4403];
 
   let ws = null;
@@ -184,60 +185,16 @@
     if (panel !== "start") ui.offer.hidden = true;
   }
 
-  function timeOf(iso) {
-    const d = iso ? new Date(iso) : new Date();
-    // The page's language and the profile's time zone, as the server writes times.
-    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-    try {
-      return d.toLocaleTimeString(document.documentElement.lang || [], Object.assign({ timeZone: T.time_zone }, options));
-    } catch (e) { return d.toLocaleTimeString([], options); }
-  }
-
-  function bubble(role, name, body, iso) {
-    const li = document.createElement("li");
-    li.className = "chat-msg chat-msg-" + role;
-    const meta = document.createElement("div");
-    meta.className = "chat-meta";
-    const who = document.createElement("span");
-    who.className = "chat-who";
-    who.textContent = role === "customer" ? T.you : name;
-    const when = document.createElement("time");
-    when.textContent = timeOf(iso);
-    meta.append(who, when);
-    const text = document.createElement("p");
-    text.className = "chat-body";
-    text.textContent = body;
-    li.append(meta, text);
-    if (role === "customer") {
-      const tick = document.createElement("span");
-      tick.className = "chat-tick";
-      li.append(tick);
-    }
-    return li;
-  }
-
-  function setTick(li, state) {
-    const tick = li.querySelector(".chat-tick");
-    if (!tick) return;
-    li.dataset.state = state;
-    tick.textContent = { sending: "🕓 " + T.sending, stored: "✓ " + T.stored,
-      delivered: "✓✓ " + T.delivered, seen: "✓✓ " + T.seen, failed: "⚠ " + T.not_sent }[state];
-    if (state === "failed" && !li.querySelector(".chat-retry")) {
-      const again = document.createElement("button");
-      again.type = "button";
-      again.className = "link-button chat-retry";
-      again.textContent = T.retry;
-      again.addEventListener("click", function () {
-        again.remove();
-        const item = { client_id: li.dataset.clientId, type: "message", body: li.querySelector(".chat-body").textContent };
-        outbox.push(item);
-        saveOutbox();
-        setTick(li, "sending");
-        send({ type: "message", body: item.body, client_id: item.client_id });
-      });
-      li.append(again);
-    }
-  }
+  // One message's bubble and its tick (chat-bubbles.js); a failed one offers Retry.
+  const bubbles = window.PremiumDeskChatBubbles(T, function (li) {
+    const item = { client_id: li.dataset.clientId, type: "message", body: li.querySelector(".chat-body").textContent };
+    outbox.push(item);
+    saveOutbox();
+    setTick(li, "sending");
+    send({ type: "message", body: item.body, client_id: item.client_id });
+  });
+  const bubble = bubbles.bubble;
+  const setTick = bubbles.setTick;
 
   function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
 
@@ -336,33 +293,15 @@
     }
   }
 
+  // The wait, its estimate and the email offer: chat-wait.js.
   function renderQueue(q) {
     if (!q || !conversation || conversation.status !== "waiting") return;
-    let text = fmt(T.queue, { position: q.position }) + " ";
-    if (q.expected_wait_seconds === null || q.expected_wait_seconds === undefined) {
-      text += T.waiting;
-    } else if (q.expected_wait_seconds < 60) {
-      text += T.wait_short;
-    } else {
-      text += fmt(T.wait, { minutes: Math.round(q.expected_wait_seconds / 60) });
-    }
-    ui.status.textContent = text;
-    ui.status.className = "chat-status chat-status-waiting";
-    renderOffer(q);
-  }
-
-  function renderOffer(a) {
-    const offer = a && a.offer_email;
-    ui.offer.hidden = !offer;
-    if (!offer) return;
-    ui.offerReason.textContent = a.specialists_online ? T.long_wait : T.no_specialist;
-    ui.offerText.textContent = T.offer_email;
+    wait.queue(q);
   }
 
   function renderAvailability(a) {
-    if (!a) return;
-    ui.availability.textContent = a.specialists_online ? fmt(T.online, { count: a.specialists_online }) : "";
-    if (!conversation) renderOffer(a);
+    // A new chat's outlook, shown with the start form only (not over an ended chat).
+    if (!conversation && !ui.start.hidden) wait.availability(a);
   }
 
   function enterConversation(c) {
@@ -382,7 +321,7 @@
     renderStatus();
   }
 
-  function endConversation(by) {
+  function endConversation(by, ticket) {
     // The rating form (csat-form.js) asks about a chat a specialist took part in.
     if (conversation) {
       root.dispatchEvent(new CustomEvent("chat:ended", {
@@ -392,10 +331,18 @@
     conversation = null;
     if (dialog) delete dialog.dataset.openOn;
     root.removeAttribute("data-resume");
-    ui.endedBy.textContent = by === "specialist" ? T.ended_by_specialist : T.ended_by_customer;
+    wait.done();
+    if (by === "email") {
+      // Nobody joined in time: it became an email ticket (or could not: no entitlement).
+      wait.endedByEmail(ui.endedBy, ticket && ticket.ticket, ticket && ticket.ticket_url);
+    } else {
+      ui.endedBy.textContent = by === "specialist" ? T.ended_by_specialist : T.ended_by_customer;
+    }
     hideTyping();
     show("ended");
   }
+
+  function ticketOf(c) { return { ticket: c.ticket_id, ticket_url: c.ticket_url }; }
 
   // ---- frames from the server -----------------------------------------------------------
   const handlers = {
@@ -404,7 +351,7 @@
         // It ended while this page was away: show what it missed, and who ended it.
         if (conversation && conversation.id === f.conversation.id) {
           addMessages(f.messages);
-          endConversation(f.conversation.ended_by);
+          endConversation(f.conversation.ended_by, ticketOf(f.conversation));
         }
         renderAvailability(f.availability);
         flushOutbox();
@@ -442,7 +389,7 @@
       paging = false;
       if (!conversation || f.conversation.id !== conversation.id) return;
       addMessages(f.messages);
-      if (f.conversation.status === "ended") { endConversation(f.conversation.ended_by); return; }
+      if (f.conversation.status === "ended") { endConversation(f.conversation.ended_by, ticketOf(f.conversation)); return; }
       ackDelivery();
       if (f.more) catchUp(f.conversation.last_seq);
     },
@@ -470,7 +417,7 @@
     joined: function (f) {
       conversation = Object.assign({}, conversation, f.conversation);
       renderStatus();
-      ui.offer.hidden = true;
+      wait.done();
       const note = document.createElement("li");
       note.className = "chat-system";
       note.textContent = fmt(T.joined, { name: f.conversation.specialist_name });
@@ -489,7 +436,7 @@
       if (conversation) conversation.specialist_delivered_seq = f.seq;
       markDelivered(f.seq);
     },
-    ended: function (f) { endConversation(f.by); },
+    ended: function (f) { endConversation(f.by, f); },
     pong: function (f) {
       // The server says how far the conversation goes: fetch anything this page missed.
       const last = conversation && f.seqs ? f.seqs[String(conversation.id)] || 0 : 0;
@@ -583,6 +530,7 @@
   });
   ui.again.addEventListener("click", function () {
     show("start");
+    send({ type: "queue" }); // the outlook for the new chat (answered with "availability")
     ui.start.reset();
     ui.start.elements.topic.focus();
   });

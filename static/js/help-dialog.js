@@ -62,7 +62,7 @@
     if (from !== name && !(options && options.replace)) history.push(from);
     steps().forEach(function (s) { s.hidden = s !== section; });
     if (backButton) backButton.hidden = history.length === 0;
-    if (contactBar) contactBar.hidden = name !== "search";
+    if (contactBar) contactBar.hidden = name !== "search" && name !== "article";
     dialog.dataset.step = name;
     dialog.dispatchEvent(new CustomEvent("help:step", { detail: { step: name, data: data || {} } }));
     focusInto(section);
@@ -207,7 +207,9 @@
         body.append("csrfmiddlewaretoken", dialog.dataset.csrfToken || "");
         navigator.sendBeacon(dialog.dataset.openedUrl, body);
       }
-      window.location.assign(item.url);
+      // Inside the dialog (help-home.js), with Back to this list; else its own page.
+      const Help = window.PremiumDeskHelp;
+      if (!(Help && Help.openArticle && Help.openArticle(item.slug))) window.location.assign(item.url);
     }
 
     input.addEventListener("input", onInput);
@@ -265,11 +267,12 @@
     }).catch(function () { /* the measure is best effort */ });
   }
 
+  function contact() {
+    if (dialog.dataset.contactUrl) countContactReached();
+    showStep("channels");
+  }
   dialog.querySelectorAll("[data-help-contact]").forEach(function (el) {
-    el.addEventListener("click", function () {
-      if (dialog.dataset.contactUrl) countContactReached();
-      showStep("channels");
-    });
+    el.addEventListener("click", contact);
   });
   dialog.querySelectorAll("[data-help-back-to-search]").forEach(function (el) {
     el.addEventListener("click", function () { showStep("search"); });
@@ -293,5 +296,5 @@
   dialog.addEventListener("click", function (event) {
     if (event.target === dialog) close();
   });
-  window.PremiumDeskHelp = { open: open, close: close, showStep: showStep, back: back, dialog: dialog };
+  window.PremiumDeskHelp = { open: open, close: close, showStep: showStep, back: back, contact: contact, dialog: dialog };
 })();

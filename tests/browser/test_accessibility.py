@@ -103,3 +103,22 @@ def test_esc_closes_the_suggestion_list_first_then_the_dialog(live_server, demo,
     expect(dialog).to_be_visible()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+
+
+def test_the_dialog_home_and_an_article_inside_it_have_no_serious_violations(
+    live_server, demo, page, login, axe_source
+):
+    login(page, "admin@acme.example")
+    ticket_for(User.objects.get(email="admin@acme.example"), subject="Exports are empty")
+    page.get_by_role("button", name="Help", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("region", name="Your conversations")).to_be_visible()
+    _audit(page, axe_source, "dialog home with conversations")
+    dialog.get_by_role("combobox", name="Ask a question").press_sequentially("callb", delay=20)
+    expect(dialog.get_by_role("option").first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(dialog.locator(".kb-article-in-dialog")).to_be_visible()
+    dialog.get_by_role("button", name="No", exact=True).click()
+    expect(dialog.locator("[data-kb-not-helpful]")).to_be_visible()
+    _audit(page, axe_source, "article inside the dialog, after No")

@@ -47,11 +47,21 @@ def test_type_a_question_pick_a_suggestion_with_the_keyboard_and_vote(
     expect(question).to_have_attribute("aria-activedescendant", "help-suggestion-0")
     page.keyboard.press("Enter")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Request a phone callback")
-    assert page.url == f"{live_server.url}/kb/request-a-phone-callback/"
+    # The article opens inside the dialog, with Back to the question as typed...
+    in_dialog = dialog.get_by_role("heading", name="Request a phone callback", level=3)
+    expect(in_dialog).to_be_focused()
+    assert page.url == f"{live_server.url}/"
     asked = HelpQuestion.objects.get()
     assert asked.question == "request a callb"
     assert asked.opened_article.slug == "request-a-phone-callback"
+    dialog.get_by_role("button", name="Back").click()
+    expect(question).to_have_value("request a callb")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    # ...and still has its own page.
+    dialog.get_by_role("link", name="Open this article as a page").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request a phone callback")
+    assert page.url == f"{live_server.url}/kb/request-a-phone-callback/"
 
     page.get_by_label("Anything we should add or fix? (optional)").fill("Very clear, thanks.")
     page.get_by_role("button", name="Yes").click()
@@ -161,7 +171,8 @@ def test_suggestions_in_french_and_japanese(
         screenshot(page, locale)
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
-        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        # Inside the dialog, in the article's language.
+        expect(dialog.get_by_role("heading", level=3, name=title)).to_be_visible()
     finally:
         context.close()
 
