@@ -8,9 +8,11 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from chat import signals
+        from chat.activity import register_activity
         from chat.permissions import staff_permissions_register
         from chat.sla_targets import register
 
         signals.connect()
         register()
         staff_permissions_register()
+        register_activity()

@@ -8,8 +8,10 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Callbacks")
 
     def ready(self) -> None:
+        from helpdesk.callbacks.activity import register_activity
         from helpdesk.callbacks.permissions import staff_permissions_register
         from helpdesk.callbacks.sla_targets import register
 
         register()
         staff_permissions_register()
+        register_activity()
