@@ -16,9 +16,12 @@ from helpdesk.core.adminforms import ServiceChangeForm, ServiceModelAdmin
 from helpdesk.core.paginator import CappedCountPaginator
 from helpdesk.core.textclean import CleanCharField
 from helpdesk.core.timefmt import time_left
-from helpdesk.tickets import services
 
-# Also registers the inbound log's admin.
+# Also registers the inbound log's admin, and the macros'.
+from helpdesk.tickets import (
+    admin_macros,  # noqa: F401
+    services,
+)
 from helpdesk.tickets.admin_inbound import ticket_attachments_html
 from helpdesk.tickets.admin_report import SlaAttainmentReportAdmin
 from helpdesk.tickets.admin_workspace import TicketWorkspaceMixin

@@ -169,9 +169,10 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 def _done(request: HttpRequest, ticket: Ticket, message: str) -> HttpResponse:
+    # Also as a message: the page's script reloads the ticket, which shows it.
+    messages.success(request, message)
     if _wants_json(request):
         return JsonResponse({"ok": True, "message": message, "redirect": _change_url(ticket)})
-    messages.success(request, message)
     return HttpResponseRedirect(_change_url(ticket))
 
 

@@ -124,3 +124,34 @@ def ticket_compose(
                 ticket=ticket, status=TicketStatus(macro.status), actor=author
             )
     return reply
+
+
+DEMO_MACROS = (
+    (
+        "Acknowledge and investigating",
+        "Hello {{customer_name}},\n\nThank you for contacting Premium Support about ticket "
+        "{{ticket_number}}. A specialist is investigating now and will update you shortly.\n\n"
+        "Best regards,\nPremium Support",
+        "",
+    ),
+    (
+        "Need more details",
+        "Hello {{customer_name}},\n\nTo move ticket {{ticket_number}} forward, could you send "
+        "the steps to reproduce the problem, a screenshot and the time it last happened?\n\n"
+        "Best regards,\nPremium Support",
+        TicketStatus.WAITING_ON_CUSTOMER,
+    ),
+    (
+        "Resolved, closing",
+        "Hello {{customer_name}},\n\nWe have fixed the problem described in ticket "
+        "{{ticket_number}}. I am marking it solved; reply to this email if anything is "
+        "still wrong and it opens again.\n\nBest regards,\nPremium Support",
+        TicketStatus.SOLVED,
+    ),
+)
+
+
+def demo_macros_seed() -> None:
+    """The demo's canned answers (manage.py seed_demo); existing ones are left as they are."""
+    for name, body, status in DEMO_MACROS:
+        Macro.objects.get_or_create(name=name, defaults={"body": body, "status": status})

@@ -122,6 +122,10 @@
     let lastTyping = 0;
     body.addEventListener("input", function () {
       body.removeAttribute("aria-invalid");
+      if (!body.value.trim()) { // emptied: the macro (and its status change) goes too
+        macroInput.value = "";
+        document.getElementById("ws-macro-note").hidden = true;
+      }
       const now = Date.now();
       if (socket && socket.readyState === 1 && now - lastTyping > 2000) {
         lastTyping = now;
