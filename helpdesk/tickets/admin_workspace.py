@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from accounts.selectors import agent_get, agents_list
 from helpdesk.core.adminforms import refusal_messages
 from helpdesk.tickets import macros as macro_services
@@ -136,10 +137,13 @@ class TicketWorkspaceMixin:
         }
 
 
-def _working_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
-    if not can_work_ticket(request.user):
+def _working_ticket(request: HttpRequest, ticket_id: int) -> tuple[Ticket, User]:
+    """The ticket and the acting specialist or lead (else PermissionDenied, or 404)."""
+    actor = request.user
+    if not (isinstance(actor, User) and can_work_ticket(actor)):
         raise PermissionDenied(NOT_ALLOWED)
-    return get_object_or_404(Ticket.objects.select_related("requester", "account"), pk=ticket_id)
+    ticket = get_object_or_404(Ticket.objects.select_related("requester", "account"), pk=ticket_id)
+    return ticket, actor
 
 
 def _change_url(ticket: Ticket) -> str:
@@ -179,7 +183,7 @@ def _done(request: HttpRequest, ticket: Ticket, message: str) -> HttpResponse:
 @require_POST
 def compose_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
-        ticket = _working_ticket(request, ticket_id)
+        ticket, actor = _working_ticket(request, ticket_id)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     form = ComposerForm(request.POST)
@@ -189,7 +193,7 @@ def compose_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
         macro_services.ticket_compose(
             ticket=ticket,
-            author=request.user,
+            author=actor,
             body=form.cleaned_data["body"],
             visibility=visibility,
             macro=form.cleaned_data["macro"],
@@ -205,13 +209,12 @@ def compose_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def macros_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The picker's list: macros matching `q`, each filled in for this ticket."""
     try:
-        ticket = _working_ticket(request, ticket_id)
+        ticket, actor = _working_ticket(request, ticket_id)
     except PermissionDenied as exc:
         return JsonResponse({"ok": False, "errors": {"__all__": refusal_messages(exc)}}, status=403)
     found = macros_search(query=request.GET.get("q", "")[:100])
     rendered = [
-        macro_services.macro_render(macro=macro, ticket=ticket, actor=request.user)
-        for macro in found
+        macro_services.macro_render(macro=macro, ticket=ticket, actor=actor) for macro in found
     ]
     return JsonResponse(
         {
@@ -233,12 +236,13 @@ def macros_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def assign_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
-        ticket = _working_ticket(request, ticket_id)
+        ticket, actor = _working_ticket(request, ticket_id)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     choice = request.POST.get("assignee", "")
+    assignee: User | None
     if choice == "me":
-        assignee = request.user
+        assignee = actor
     elif choice == "":
         assignee = None
     else:
@@ -246,7 +250,7 @@ def assign_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
         if assignee is None:
             return _refused(request, ticket, ValidationError(NO_SUCH_SPECIALIST))
     try:
-        services.ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
+        services.ticket_assign(ticket=ticket, assignee=assignee, actor=actor)
     except (ValidationError, PermissionDenied) as exc:
         return _refused(request, ticket, exc)
     if assignee is None:
@@ -258,7 +262,7 @@ def assign_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def reclassify_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
-        ticket = _working_ticket(request, ticket_id)
+        ticket, actor = _working_ticket(request, ticket_id)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     form = ReclassifyForm(request.POST)
@@ -270,7 +274,7 @@ def reclassify_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
             ticket=ticket,
             business_critical=critical,
             reason=form.cleaned_data["reason"],
-            actor=request.user,
+            actor=actor,
         )
     except (ValidationError, PermissionDenied) as exc:
         return _refused(request, ticket, exc)

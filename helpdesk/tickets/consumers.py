@@ -8,7 +8,7 @@ tabs is one viewer until both close."""
 
 import time
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -43,12 +43,17 @@ class TicketViewersConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def access(self) -> tuple[SocketAccess, bool]:
-        state = socket_access(scope=self.scope, allowed=_allowed)
+        # The scope is a dict at run time; Channels' stubs type it as a TypedDict.
+        state = socket_access(scope=cast(dict[str, Any], self.scope), allowed=_allowed)
         exists = Ticket.objects.filter(pk=self.scope["url_route"]["kwargs"]["ticket_id"]).exists()
         return state, exists
 
+    def _user(self) -> User:
+        # connect() admitted only a signed-in specialist or lead.
+        return cast(User, self.scope["user"])
+
     def _me(self) -> dict[str, Any]:
-        user = self.scope["user"]
+        user = self._user()
         return {"user_id": user.pk, "name": user.get_full_name() or user.email, "peer": self.peer}
 
     async def connect(self) -> None:
@@ -64,7 +69,7 @@ class TicketViewersConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         self.group = ticket_viewers_group(self.scope["url_route"]["kwargs"]["ticket_id"])
         await self.channel_layer.group_add(self.group, self.channel_name)
         # The user's group: a logout or a change of rights closes the socket (chat.services).
-        await self.channel_layer.group_add(user_group(self.scope["user"].pk), self.channel_name)
+        await self.channel_layer.group_add(user_group(self._user().pk), self.channel_name)
         await self.accept()
         await broadcast_ephemeral(
             self.group, {"type": "viewer.join", "reply_to": self.channel_name, **self._me()}
@@ -76,9 +81,7 @@ class TicketViewersConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         try:
             await broadcast_ephemeral(self.group, {"type": "viewer.leave", **self._me()})
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.channel_layer.group_discard(
-                user_group(self.scope["user"].pk), self.channel_name
-            )
+            await self.channel_layer.group_discard(user_group(self._user().pk), self.channel_name)
         finally:
             await forget_channel(self.channel_layer, self.channel_name)
 
