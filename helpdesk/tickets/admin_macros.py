@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.core.adminforms import ServiceChangeForm, ServiceModelAdmin
@@ -17,10 +18,14 @@ class MacroForm(ServiceChangeForm):
     class Meta:
         model = Macro
         fields = ("name", "body", "status")
-        help_texts = {
-            "body": _("Placeholders: %(names)s. They are filled in for each ticket.")
-            % {"names": ", ".join("{{" + name + "}}" for name in PLACEHOLDERS)},
-        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Translated per request (a lazy string interpolated at import would be English).
+        names = ", ".join("{{" + name + "}}" for name in PLACEHOLDERS)
+        self.fields["body"].help_text = gettext(
+            "Placeholders: %(names)s. They are filled in for each ticket."
+        ) % {"names": names}
 
     def apply(self, *, actor: Any) -> list[str]:
         data = self.cleaned_data

@@ -252,3 +252,15 @@ def test_a_lead_manages_macros_and_an_unknown_placeholder_is_shown(client):
     assert (macro.body, macro.status) == ("Hi {{customer_name}}", "solved")
     response = client.post(reverse("admin:tickets_macro_delete", args=[macro.pk]), {"post": "yes"})
     assert response.status_code == 302 and not Macro.objects.exists()
+
+
+def test_the_page_and_the_macro_error_are_translated(client, ticket):
+    client.force_login(StaffFactory())
+    client.cookies["django_language"] = "fr"
+    page = client.get(_url("change", ticket)).content.decode()
+    assert "Cette réponse arrête le délai de première réponse." in page
+    assert "Note interne" in page and "Insérer une macro" in page
+    client.force_login(LeadFactory())
+    client.cookies["django_language"] = "ja"
+    response = client.post(reverse("admin:tickets_macro_add"), {"name": "x", "body": "{{nom}}"})
+    assert "不明なプレースホルダー {{nom}} です。" in response.content.decode()
