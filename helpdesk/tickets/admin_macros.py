@@ -22,6 +22,8 @@ class MacroForm(ServiceChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Translated per request (a lazy string interpolated at import would be English).
+        if "body" not in self.fields:
+            return  # read only (a specialist's view): the body is shown as text
         names = ", ".join("{{" + name + "}}" for name in PLACEHOLDERS)
         self.fields["body"].help_text = gettext(
             "Placeholders: %(names)s. They are filled in for each ticket."
