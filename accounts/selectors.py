@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -295,3 +295,15 @@ def agent_get(*, user_id: int) -> User | None:
 
     user = User.objects.filter(pk=user_id, is_active=True, is_staff=True).first()
     return user if user is not None and is_agent(user) else None
+
+
+def agents_list() -> list[User]:
+    """The active specialists and leads, by name: whom a ticket can be assigned to."""
+    from accounts.permissions import LEADS_GROUP, SPECIALISTS_GROUP
+
+    return list(
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(Q(groups__name__in=[SPECIALISTS_GROUP, LEADS_GROUP]) | Q(is_superuser=True))
+        .distinct()
+        .order_by("full_name", "email")
+    )

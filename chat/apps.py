@@ -9,6 +9,7 @@ class ChatConfig(AppConfig):
     def ready(self) -> None:
         from accounts.assignment import on_availability_register
         from chat import signals
+        from chat.activity import register_activity
         from chat.conversations import conversations_register
         from chat.permissions import staff_permissions_register
         from chat.services.presence import presence_follow_availability
@@ -19,3 +20,4 @@ class ChatConfig(AppConfig):
         on_availability_register(presence_follow_availability)
         conversations_register()
         staff_permissions_register()
+        register_activity()

@@ -16,6 +16,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from chat.routing import websocket_urlpatterns  # noqa: E402
 from helpdesk.core import sqlite_checkpoint  # noqa: E402
 from helpdesk.core.metrics import CountSockets  # noqa: E402
+from helpdesk.tickets.routing import websocket_urlpatterns as ticket_routes  # noqa: E402
 
 sqlite_checkpoint.start()
 
@@ -23,7 +24,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": CountSockets(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *ticket_routes]))
+            )
         ),
     }
 )

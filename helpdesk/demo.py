@@ -79,6 +79,7 @@ def demo_seed() -> list[tuple[str, str]]:
 def _extra_seeders() -> list:
     """Seeders of other features (knowledge base, calendar...), registered as they land."""
     from helpdesk.kb.demo import demo_articles_seed
+    from helpdesk.tickets.macros import demo_macros_seed
     from sla.services import demo_calendar_seed
 
-    return [demo_calendar_seed, demo_articles_seed]
+    return [demo_calendar_seed, demo_articles_seed, demo_macros_seed]

@@ -8,6 +8,7 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Callbacks")
 
     def ready(self) -> None:
+        from helpdesk.callbacks.activity import register_activity
         from helpdesk.callbacks.conversations import conversations_register
         from helpdesk.callbacks.permissions import staff_permissions_register
         from helpdesk.callbacks.sla_targets import register
@@ -15,3 +16,4 @@ class CallbacksConfig(AppConfig):
         register()
         conversations_register()
         staff_permissions_register()
+        register_activity()

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -16,11 +16,15 @@ from helpdesk.core.adminforms import ServiceChangeForm, ServiceModelAdmin
 from helpdesk.core.paginator import CappedCountPaginator
 from helpdesk.core.textclean import CleanCharField
 from helpdesk.core.timefmt import time_left
-from helpdesk.tickets import services
 
-# Also registers the inbound log's admin.
+# Also registers the inbound log's admin, and the macros'.
+from helpdesk.tickets import (
+    admin_macros,  # noqa: F401
+    services,
+)
 from helpdesk.tickets.admin_inbound import ticket_attachments_html
 from helpdesk.tickets.admin_report import SlaAttainmentReportAdmin
+from helpdesk.tickets.admin_workspace import TicketWorkspaceMixin
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
     Reply,
@@ -164,6 +168,13 @@ class TicketAdminForm(ServiceChangeForm):
         model = Ticket
         fields = ("status", "assignee")
 
+    # The reply and reclassify fields are not shown on the page (its composer and buttons
+    # replace them) but still accepted: their errors are shown above the form.
+    _not_shown = ("reply_body", "reply_visibility", "reclassify", "reclassify_reason")
+
+    def add_error(self, field, error) -> None:
+        super().add_error(None if field in self._not_shown else field, error)
+
     def apply(self, *, actor: User) -> list[str]:
         """Every change goes through the ticket services, which record it in history."""
         data, ticket = self.cleaned_data, self.instance
@@ -204,7 +215,11 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ServiceModelAdmin):
+class TicketAdmin(TicketWorkspaceMixin, ServiceModelAdmin):
+    # The page for working a ticket (thread, composer, customer panel, who else is on it)
+    # sits above the form, which keeps status and assignee (admin_workspace.py). The
+    # form's reply and reclassify fields still accept a POST, but are not shown.
+    change_form_template = "admin/tickets/ticket/change_form.html"
     form = TicketAdminForm
     list_display = (
         "id",
@@ -236,7 +251,6 @@ class TicketAdmin(ServiceModelAdmin):
                     ("account", "requester", "requester_role"),
                     ("channel", "created_at"),
                     "subject",
-                    "description_text",
                     ("status", "assignee"),
                 )
             },
@@ -251,9 +265,7 @@ class TicketAdmin(ServiceModelAdmin):
                 )
             },
         ),
-        (_("Conversation"), {"fields": ("thread", "attachment_list")}),
-        (_("Reply"), {"fields": ("reply_body", "reply_visibility")}),
-        (_("Reclassify"), {"fields": (("reclassify", "reclassify_reason"),)}),
+        (_("Attachments"), {"fields": ("attachment_list",)}),
     )
     readonly_fields = (
         "account",
@@ -262,7 +274,6 @@ class TicketAdmin(ServiceModelAdmin):
         "channel",
         "created_at",
         "subject",
-        "description_text",
         "critical_badge",
         "sla_policy",
         "sla_kind",
@@ -272,7 +283,6 @@ class TicketAdmin(ServiceModelAdmin):
         "breached_at",
         "escalation_level",
         "sla_exception",
-        "thread",
         "attachment_list",
     )
     attachment_list = admin.display(description=_("attachments"))(ticket_attachments_html)
@@ -324,31 +334,14 @@ class TicketAdmin(ServiceModelAdmin):
             return format_html('<span class="sla sla-soon">{}</span>', _("Due soon"))
         return format_html('<span class="sla sla-ok">{}</span>', _("On track"))
 
-    @admin.display(description=_("description"))
-    def description_text(self, obj: Ticket) -> str:
-        return format_html('<div class="ticket-text">{}</div>', obj.description)
+    def get_urls(self):
+        return [*self.workspace_urls(), *super().get_urls()]
 
-    @admin.display(description=_("thread"))
-    def thread(self, obj: Ticket) -> str:
-        replies = obj.replies.select_related("author")
-        if not replies:
-            return _("No replies yet.")
-        return format_html_join(
-            "",
-            '<div class="reply reply-{}">'
-            '<div class="reply-head"><strong>{}</strong> · {} · {}</div>'
-            '<div class="ticket-text">{}</div></div>',
-            (
-                (
-                    r.visibility,
-                    r.author.get_full_name(),
-                    r.get_visibility_display(),
-                    timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-                    r.body,
-                )
-                for r in replies
-            ),
-        )
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        ticket = self.get_object(request, object_id)
+        if ticket is not None and self.has_view_or_change_permission(request, ticket):
+            extra_context = {**(extra_context or {}), **self.workspace_context(request, ticket)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request, queryset) -> None:

@@ -16,6 +16,7 @@ from helpdesk.tickets.choices import (
     TicketEventKind,
     TicketStatus,
 )
+from helpdesk.tickets.placeholders import placeholders_check
 from sla.models import DeadlineTracked
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "InboundEmail",
     "InboundOutcome",
     "InboundReason",
+    "Macro",
     "Reply",
     "ReplyVisibility",
     "SlaAttainmentReport",
@@ -267,3 +269,32 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Macro(models.Model):
+    """A canned answer: leads write them, specialists insert them in the composer. The
+    body's placeholders are filled for the ticket (helpdesk.tickets.macros); sending a
+    reply made from it may also set the ticket's status."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    body = models.TextField(_("text"), max_length=20_000)
+    status = models.CharField(
+        _("status after sending"),
+        max_length=10,
+        choices=TicketStatus.choices,
+        blank=True,
+        help_text=_("Leave empty to keep the ticket's status."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        placeholders_check(self.body)

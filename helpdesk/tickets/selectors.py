@@ -6,11 +6,19 @@ from datetime import datetime, timedelta
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.activity import ActivityItem, recent_activity_for
+from accounts.models import Account, Subscription, User
 from accounts.permissions import can_view_customer_item, customer_item_filter, is_agent
+from accounts.selectors import (
+    PremiumSupportStatus,
+    premium_support_status,
+    subscriptions_for_account,
+)
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
+    Macro,
     Reply,
     ReplyVisibility,
     Ticket,
@@ -130,3 +138,87 @@ def ticket_search_for_staff(
     if updated_since is not None:
         tickets = tickets.filter(updated_at__gte=updated_since)
     return tickets
+
+
+# The ticket page in the admin (helpdesk.tickets.admin_workspace): its thread, its
+# customer panel and the macro picker.
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One message of a ticket's thread: the original description first, then replies."""
+
+    author: str
+    by_customer: bool
+    visibility: str  # ReplyVisibility value
+    visibility_label: str
+    body: str
+    at: datetime
+    is_description: bool = False
+
+
+def ticket_workspace_thread(*, ticket: Ticket) -> list[ThreadEntry]:
+    requester = ticket.requester
+    entries = [
+        ThreadEntry(
+            author=requester.get_full_name() or requester.email,
+            by_customer=True,
+            visibility=ReplyVisibility.PUBLIC,
+            visibility_label=str(_("Original request")),
+            body=ticket.description,
+            at=ticket.created_at,
+            is_description=True,
+        )
+    ]
+    for reply in ticket.replies.select_related("author").order_by("created_at", "id"):
+        entries.append(
+            ThreadEntry(
+                author=reply.author.get_full_name() or reply.author.email,
+                by_customer=not reply.author.is_staff,
+                visibility=reply.visibility,
+                visibility_label=reply.get_visibility_display(),
+                body=reply.body,
+                at=reply.created_at,
+            )
+        )
+    return entries
+
+
+@dataclass(frozen=True)
+class CustomerPanel:
+    customer: User
+    account: Account
+    subscriptions: list[Subscription]
+    premium_support: PremiumSupportStatus
+    open_tickets: list[Ticket]
+    recent_tickets: list[Ticket]
+    activity: dict[str, list[ActivityItem]]
+
+
+def customer_panel_for(*, ticket: Ticket, limit: int = 5) -> CustomerPanel:
+    """Who is asking: their account, role, subscriptions, Premium Support, and their
+    other tickets, chats and callbacks (the peers' through accounts.activity)."""
+    customer, account = ticket.requester, ticket.account
+    others = Ticket.objects.filter(requester=customer).exclude(pk=ticket.pk)
+    return CustomerPanel(
+        customer=customer,
+        account=account,
+        subscriptions=[
+            s for s in subscriptions_for_account(account=account) if s.is_active_at(timezone.now())
+        ],
+        premium_support=premium_support_status(account=account),
+        open_tickets=list(others.filter(status__in=OPEN_STATUSES).order_by("due_at", "id")[:limit]),
+        recent_tickets=list(
+            others.exclude(status__in=OPEN_STATUSES).order_by("-created_at", "-id")[:limit]
+        ),
+        activity=recent_activity_for(customer=customer, limit=limit),
+    )
+
+
+def macros_search(*, query: str = "", limit: int = 20) -> list[Macro]:
+    """Macros whose name or text contains the query, by name (the picker's list)."""
+    macros = Macro.objects.all()
+    query = query.strip()
+    if query:
+        macros = macros.filter(Q(name__icontains=query) | Q(body__icontains=query))
+    return list(macros.order_by("name")[:limit])

@@ -76,11 +76,11 @@ def test_specialist_replies_in_the_admin_and_the_customer_sees_it(
     expect(agent.get_by_role("link", name="Reports are empty")).to_be_visible()
     screenshot(agent, "admin-list")
     agent.get_by_role("link", name="Reports are empty").click()
-    agent.get_by_role("textbox", name="Reply").fill(
+    agent.get_by_role("textbox", name="Reply to the customer").fill(
         "We restored the data source; please check again."
     )
-    agent.get_by_role("button", name="Save", exact=True).click()
-    expect(agent.locator(".messagelist")).to_contain_text("changed successfully")
+    agent.get_by_role("button", name="Send reply").click()
+    expect(agent.locator(".messagelist")).to_contain_text("Reply sent.")
     ticket.refresh_from_db()
     assert ticket.answered_at is not None
     agent.goto(f"{live_server.url}/admin/tickets/ticket/{ticket.pk}/change/")
