@@ -47,7 +47,7 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("admin:index")
+    return reverse("home")  # the inbox for agents, the admin index for other staff
 
 
 def _verify_first(request: HttpRequest) -> HttpResponse:

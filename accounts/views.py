@@ -45,7 +45,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not is_customer(user):
         if is_agent(user):
-            return redirect("admin:index")
+            return redirect("staff_inbox")  # the staff's landing page
+        if user.is_staff:
+            return redirect("admin:index")  # staff outside the agent groups: the admin
         return render(request, "accounts/no_account.html")
     now = timezone.now()
     account = user.account

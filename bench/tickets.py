@@ -58,7 +58,7 @@ def seed() -> None:
                 account_id, requester_id, requester_role, channel, subject, description,
                 business_critical, status, assignee_id, created_at, updated_at,
                 sla_policy, sla_kind, due_at, warn_at, warned_at, answered_at, breached_at,
-                escalation_level, sla_next_check_at)
+                escalation_level, sla_next_check_at, language)
             SELECT %(account)s, %(requester)s, 'super_admin', 'email',
                    'Bench ticket ' || g, 'Generated for the benchmark', g %% 10 = 0,
                    CASE WHEN g %% 33 = 0 THEN 'open' ELSE 'solved' END,
@@ -69,7 +69,8 @@ def seed() -> None:
                    NULL,
                    CASE WHEN g %% 33 = 0 THEN NULL ELSE t.created + interval '20 minutes' END,
                    NULL, 0,
-                   CASE WHEN g %% 33 = 0 THEN t.due + interval '10 years' END
+                   CASE WHEN g %% 33 = 0 THEN t.due + interval '10 years' END,
+                   'en'
             FROM generate_series(1, %(n)s) AS g,
             LATERAL (
                 SELECT c AS created,

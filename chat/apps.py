@@ -11,6 +11,7 @@ class ChatConfig(AppConfig):
         from chat import signals
         from chat.activity import register_activity
         from chat.conversations import conversations_register
+        from chat.inbox import register_inbox
         from chat.permissions import staff_permissions_register
         from chat.services.presence import presence_follow_availability
         from chat.sla_targets import register
@@ -21,3 +22,4 @@ class ChatConfig(AppConfig):
         conversations_register()
         staff_permissions_register()
         register_activity()
+        register_inbox()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("helpdesk.api.urls")),
     path("metrics", metrics, name="metrics"),
     re_path(r"^admin/helpdesk/(?P<model>[a-z]+)/(?P<rest>.*)$", moved_admin_page),
+    path("admin/inbox/", include("helpdesk.inbox")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

@@ -65,7 +65,7 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         kind = message["type"]
         if self.rights_lost and kind != "websocket.disconnect":
             return  # closed for its user's rights: nothing more is delivered
-        if kind in ("sla.alert", "queue.changed"):
+        if kind in ("sla.alert", "queue.changed", "inbox.changed"):
             interval = settings.CHAT_ACCESS_RECHECK_SECONDS
             stale = time.monotonic() - self.access_checked_at > 2 * interval
             if stale and not await self.recheck():
@@ -131,3 +131,16 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
 
     async def queue_changed(self, event: dict) -> None:
         await self.send_json({"type": "queue.changed", "queue": event["queue"]})
+
+    async def inbox_changed(self, event: dict) -> None:
+        """An inbox item is new, claimed, answered, warned or breached (sla.inbox)."""
+        await self.send_json(
+            {
+                "type": "inbox.changed",
+                "kind": event["kind"],
+                "id": event["id"],
+                "change": event["change"],
+                "title": event.get("title", ""),
+                "assignee": event.get("assignee"),
+            }
+        )

@@ -1,6 +1,8 @@
 from typing import Any
 
 from django import template
+from django.utils.html import json_script
+from django.utils.translation import gettext
 
 from accounts.assignment import chat_capacity_of
 from accounts.permissions import is_agent
@@ -24,3 +26,33 @@ def availability_toggle(context: dict[str, Any]) -> dict[str, Any]:
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter(name="is_agent")
+def is_agent_filter(user: Any) -> bool:
+    """Specialists and leads: whom the header shows the inbox and the console."""
+    return is_agent(user)
+
+
+@register.simple_tag
+def staff_alert_strings() -> str:
+    """The staff alerts' and notifications' words, for static/js/staff-alerts.js."""
+    strings = {
+        "warned": gettext("Deadline soon"),
+        "breached": gettext("SLA breached"),
+        "escalated": gettext("Escalated"),
+        "overdue": gettext("Overdue against target"),
+        "level": gettext("level {level}"),
+        "more": gettext("…and {count} more"),
+        "dismiss": gettext("Dismiss"),
+        "new_ticket": gettext("New ticket"),
+        "new_chat": gettext("New waiting chat"),
+        "new_callback": gettext("New callback request"),
+        "message": gettext("New message from the customer"),
+        "sound_on": gettext("Sound on"),
+        "sound_off": gettext("Sound off"),
+        "desktop": gettext("Desktop notifications"),
+        "desktop_on": gettext("Desktop notifications on"),
+        "desktop_blocked": gettext("Desktop notifications blocked"),
+    }
+    return json_script(strings, "staff-alert-strings")

@@ -52,6 +52,7 @@ from helpdesk.csat.models import RatedKind
 from helpdesk.csat.services import survey_open
 from helpdesk.tickets import services as ticket_services
 from helpdesk.tickets.choices import TicketChannel
+from sla.inbox import ANSWERED, CHAT, CLAIMED, NEW, inbox_changed
 from sla.models import SlaKind, SlaPolicy
 from sla.services import next_check_at, warning_time
 
@@ -140,6 +141,7 @@ def _conversation_insert(
             )
             conversation.last_seq = message.seq
             _queue_changed()
+            inbox_changed(kind=CHAT, item_id=conversation.pk, change=NEW, title=topic)
             _assign_waiting_on_commit()
             # The customer's other tabs follow the new chat too.
             broadcast_on_commit(
@@ -192,6 +194,13 @@ def _hold(conversation: Conversation, specialist: User, *, automatic: bool) -> N
         fields.append("auto_assigned_at")
     conversation.full_clean()
     conversation.save(update_fields=fields)
+    inbox_changed(
+        kind=CHAT,
+        item_id=conversation.pk,
+        change=CLAIMED,
+        title=conversation.topic,
+        assignee_id=specialist.pk,
+    )
     broadcast_on_commit(
         conversation_group(conversation.pk),
         {"type": "chat.joined", "conversation": conversation_payload(conversation)},
@@ -284,6 +293,13 @@ def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
         # An ended chat is no longer waiting for anyone.
         conversation.sla_next_check_at = None
         conversation.save(update_fields=["status", "ended_at", "ended_by", "sla_next_check_at"])
+        inbox_changed(
+            kind=CHAT,
+            item_id=conversation.pk,
+            change=ANSWERED,
+            title=conversation.topic,
+            assignee_id=conversation.specialist_id,
+        )
         broadcast_on_commit(
             conversation_group(conversation.pk),
             {

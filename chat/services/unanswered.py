@@ -26,6 +26,7 @@ from helpdesk.core.webhooks.events import WebhookEvent
 from helpdesk.core.webhooks.services import webhook_emit
 from helpdesk.tickets import services as ticket_services
 from helpdesk.tickets.choices import TicketChannel
+from sla.inbox import ANSWERED, CHAT, inbox_changed
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def conversation_unanswered_to_ticket(*, conversation_id: int) -> str | None:
         conversation = Conversation.objects.select_related("customer", "account").get(
             pk=conversation_id
         )
+        inbox_changed(kind=CHAT, item_id=conversation_id, change=ANSWERED, title=conversation.topic)
         outcome = CONVERTED
         ticket = None
         try:

@@ -10,6 +10,7 @@ class CallbacksConfig(AppConfig):
     def ready(self) -> None:
         from helpdesk.callbacks.activity import register_activity
         from helpdesk.callbacks.conversations import conversations_register
+        from helpdesk.callbacks.inbox import register_inbox
         from helpdesk.callbacks.permissions import staff_permissions_register
         from helpdesk.callbacks.sla_targets import register
 
@@ -17,3 +18,4 @@ class CallbacksConfig(AppConfig):
         conversations_register()
         staff_permissions_register()
         register_activity()
+        register_inbox()

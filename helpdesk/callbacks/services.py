@@ -28,6 +28,7 @@ from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.core.webhooks.events import WebhookEvent
 from helpdesk.core.webhooks.services import webhook_emit
 from helpdesk.tickets.choices import TicketChannel
+from sla.inbox import ANSWERED, CALLBACK, CLAIMED, NEW, inbox_changed
 
 if TYPE_CHECKING:  # the return type only: tickets are made through their service
     from helpdesk.tickets.models import Ticket
@@ -173,6 +174,7 @@ def callback_request_create(
             )
             callback.save()
             _queue_changed()
+            _inbox(callback, NEW)
             webhook_emit(
                 event=WebhookEvent.CALLBACK_REQUESTED,
                 key=f"callback.requested:{callback.pk}",
@@ -184,6 +186,16 @@ def callback_request_create(
             rate_limit_give_back(scope="callback", ident=str(requester.pk))
         raise
     return callback, True
+
+
+def _inbox(callback: CallbackRequest, change: str, *, holder_id: int | None = None) -> None:
+    inbox_changed(
+        kind=CALLBACK,
+        item_id=callback.pk,
+        change=change,
+        title=callback.topic,
+        assignee_id=holder_id or callback.holder_id,
+    )
 
 
 def _queue_changed() -> None:
@@ -201,6 +213,7 @@ def callback_cancel(*, callback: CallbackRequest, actor: User) -> CallbackReques
         if not changed:
             raise ValidationError(NOT_WAITING)
         _queue_changed()
+        _inbox(callback, ANSWERED)
     callback.refresh_from_db()
     return callback
 
@@ -223,6 +236,7 @@ def callback_claim(*, callback: CallbackRequest, specialist: User) -> CallbackRe
         if not claimed:
             raise ValidationError(ALREADY_CLAIMED)
         _queue_changed()
+        _inbox(callback, CLAIMED, holder_id=specialist.pk)
     callback.refresh_from_db()
     return callback
 
@@ -255,6 +269,7 @@ def callback_attempt_record(
             callback.status = CallbackStatus.ABANDONED
             callback.closed_at = timezone.now()
             callback.save(update_fields=["status", "closed_at"])
+            _inbox(callback, ANSWERED)
             outbox_enqueue(
                 kind=notifications.CALLBACK_ABANDONED,
                 key=f"{notifications.CALLBACK_ABANDONED}:{callback.pk}",
@@ -275,6 +290,7 @@ def callback_complete(*, callback: CallbackRequest, specialist: User, notes: str
         if notes:
             callback.notes = notes
         callback.save(update_fields=["status", "closed_at", "notes"])
+        _inbox(callback, ANSWERED)
         webhook_emit(
             event=WebhookEvent.CALLBACK_COMPLETED,
             key=f"callback.completed:{callback.pk}",

@@ -26,17 +26,20 @@ def callback_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
     """The leads' email (in the outbox, in the sweep's transaction) and the live alert
     after the sweep commits, once per level."""
     escalated = sweep.highest_escalations(outcomes)
-    if not escalated:
+    # Warnings before the deadline are shown live like breaches (no email).
+    warned = [o for o in outcomes if o.step == sweep.WARNED]
+    if not (escalated or warned):
         return
-    items = [[o.item_id, o.level] for o in escalated]
-    outbox_enqueue(
-        kind=notifications.CALLBACK_ESCALATION,
-        key=outbox_digest_key(notifications.CALLBACK_ESCALATION, items),
-        payload={"items": items},
-    )
+    if escalated:
+        items = [[o.item_id, o.level] for o in escalated]
+        outbox_enqueue(
+            kind=notifications.CALLBACK_ESCALATION,
+            key=outbox_digest_key(notifications.CALLBACK_ESCALATION, items),
+            payload={"items": items},
+        )
     sla_alert_broadcast(
         kind="callback",
-        outcomes=escalated,
+        outcomes=escalated + warned,
         model=CallbackRequest,
         title_field="topic",
         subject_prefix="Callback not started: ",

@@ -9,9 +9,11 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from helpdesk.tickets.conversations import conversations_register
+        from helpdesk.tickets.inbox import register_inbox
         from helpdesk.tickets.permissions import staff_permissions_register
         from helpdesk.tickets.sla_targets import register
 
         register()
         conversations_register()
         staff_permissions_register()
+        register_inbox()

@@ -107,6 +107,18 @@ class Ticket(DeadlineTracked):
                 name="ticket_critical_due",
                 condition=Q(business_critical=True),
             ),
+            # The staff inbox (sla.inbox): open tickets without a first reply by deadline,
+            # business-critical first at equal time; then the answered ones by last change.
+            models.Index(
+                fields=["due_at", "-business_critical", "id"],
+                name="ticket_inbox_due",
+                condition=Q(answered_at__isnull=True, status__in=["new", "open"]),
+            ),
+            models.Index(
+                fields=["updated_at", "id"],
+                name="ticket_inbox_answered",
+                condition=Q(answered_at__isnull=False, status__in=["new", "open"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

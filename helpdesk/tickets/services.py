@@ -45,6 +45,7 @@ from helpdesk.tickets.models import (
 )
 from helpdesk.tickets.permissions import can_reply_to_ticket, can_write_internal_note
 from sla.deadlines import policy_for
+from sla.inbox import ANSWERED, CLAIMED, NEW, TICKET, inbox_changed
 from sla.services import apply_deadline, next_check_at
 
 SUBJECT_MAX = 200
@@ -258,6 +259,7 @@ def _ticket_insert(
             key=f"ticket.created:{ticket.pk}",
             data={"ticket": notifications.ticket_webhook_data(ticket)},
         )
+        inbox_changed(kind=TICKET, item_id=ticket.pk, change=NEW, title=ticket.subject)
         if settings.AUTO_ASSIGN:
             ticket_id = ticket.pk
             transaction.on_commit(lambda: ticket_auto_assign(ticket_id=ticket_id))
@@ -289,7 +291,18 @@ def ticket_auto_assign(*, ticket_id: int) -> User | None:
         ticket.assignee = pick.specialist
         ticket.status = TicketStatus.OPEN
         ticket.save(update_fields=["assignee", "status", "updated_at"])
+        _inbox_claimed(ticket)
     return pick.specialist
+
+
+def _inbox_claimed(ticket: Ticket) -> None:
+    inbox_changed(
+        kind=TICKET,
+        item_id=ticket.pk,
+        change=CLAIMED,
+        title=ticket.subject,
+        assignee_id=ticket.assignee_id,
+    )
 
 
 def _email_language() -> str:
@@ -305,6 +318,14 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
         ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status
     )
     ticket.status = status
+    # Answered (waiting on the customer), solved, or back to the specialist (reopened).
+    inbox_changed(
+        kind=TICKET,
+        item_id=ticket.pk,
+        change=NEW if status in (TicketStatus.NEW, TicketStatus.OPEN) else ANSWERED,
+        title=ticket.subject,
+        assignee_id=ticket.assignee_id,
+    )
     fields = ["status", "updated_at"]
     if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
         # A solved ticket is no longer escalated, even if it had no public reply.
@@ -416,6 +437,7 @@ def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Tick
             _event(ticket, TicketEventKind.STATUS, actor=actor, from_value="new", to_value="open")
             ticket.status = TicketStatus.OPEN
         ticket.save(update_fields=["assignee", "status", "updated_at"])
+        _inbox_claimed(ticket)
     return ticket
 
 

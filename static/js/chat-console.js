@@ -325,8 +325,15 @@
     message: function (f) {
       const chat = chats.get(f.message.conversation);
       if (!chat) return;
+      const fresh = !chat.messages.has(f.message.seq);
       addMessage(chat, f.message);
       if (f.message.sender_role === "customer" && f.message.conversation === current) ui.typing.hidden = true;
+      if (fresh && f.message.sender_role === "customer") {
+        // staff-alerts.js beeps and notifies when this tab is in the background.
+        document.dispatchEvent(new CustomEvent("staff:customer-message", {
+          detail: { id: chat.data.id, topic: chat.data.topic, url: location.href },
+        }));
+      }
       renderHeld();
       if (f.message.conversation === current) renderChat();
       ackDelivery();
