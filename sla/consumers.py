@@ -124,6 +124,11 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
     async def chat_recheck(self, event: dict) -> None:
         await self.recheck()
 
+    async def chat_subscribe(self, event: dict) -> None:
+        # For the user's console tabs (a chat they now hold): nothing for this feed. Without
+        # a handler, accepting a chat closed the staff pages' alert sockets.
+        return
+
     async def sla_alert(self, event: dict) -> None:
         await self.send_json(
             {"type": "sla.alert", "total": event["total"], "alerts": event["alerts"]}

@@ -124,6 +124,9 @@ class TicketViewersConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
     async def chat_force_disconnect(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_SIGNED_OUT)
 
+    async def chat_subscribe(self, event: dict[str, Any]) -> None:
+        return  # for the user's console tabs; accepting a chat used to close this socket
+
     async def chat_recheck(self, event: dict[str, Any]) -> None:
         state, _exists = await self.access()
         if state != SocketAccess.OK:

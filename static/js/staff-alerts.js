@@ -37,7 +37,7 @@
     if (!soundButton) return;
     const on = soundOn();
     soundButton.setAttribute("aria-pressed", on ? "true" : "false");
-    soundButton.textContent = (on ? "🔔 " : "🔕 ") + (on ? T.sound_on : T.sound_off);
+    soundButton.textContent = on ? T.sound_on : T.sound_off;
   }
   function beep() {
     if (!soundOn()) return;
