@@ -53,9 +53,14 @@ def _query(request: HttpRequest, user: User) -> InboxQuery:
     )
 
 
+def _params(request: HttpRequest) -> dict[str, str]:
+    """The filters of this request's query string, as one value each."""
+    return {k: str(request.GET[k]) for k in (*FLAGS, "kind") if k in request.GET}
+
+
 def _filter_links(request: HttpRequest, query: InboxQuery, inbox: Inbox) -> list[dict[str, Any]]:
     """Each filter as a link that toggles it, keeping the others."""
-    current = {k: v for k, v in request.GET.items() if k in (*FLAGS, "kind")}
+    current = _params(request)
     labels = {
         "mine": gettext("Mine"),
         "unassigned": gettext("Unassigned"),
@@ -106,7 +111,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     query = _query(request, user)
     inbox = inbox_for(user=user, query=query)
     page = reverse("staff_inbox")
-    params = {k: v for k, v in request.GET.items() if k in (*FLAGS, "kind")}
+    params = _params(request)
     context = {
         **admin.site.each_context(request),
         "title": gettext("Inbox"),
