@@ -24,7 +24,6 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 def seed() -> None:
     import tickets  # bench/tickets.py: the 1,000,000 tickets
-
     from django.core.management import call_command
     from django.db import connection
 
@@ -97,8 +96,7 @@ def seed() -> None:
         cur.execute("ANALYZE helpdesk_callbackrequest")
         cur.execute("VACUUM ANALYZE helpdesk_ticket")
     print(
-        f"seeded {CHATS} chats and {CALLBACKS:,} callbacks "
-        f"in {time.perf_counter() - started:.1f} s"
+        f"seeded {CHATS} chats and {CALLBACKS:,} callbacks in {time.perf_counter() - started:.1f} s"
     )
 
 

@@ -81,8 +81,10 @@ def test_a_specialist_sees_new_items_live_and_claims_them_and_a_lead_sees_a_brea
         callback_row = sam.get_by_role("row", name=re.compile("Call me"))
         expect(callback_row).to_contain_text("Callback")
         expect(sam).to_have_title(re.compile(r"^\(3\) Inbox"))
-        assert sam.locator("html").get_attribute("data-staff-last-notice").startswith(
-            "New callback request"
+        assert (
+            sam.locator("html")
+            .get_attribute("data-staff-last-notice")
+            .startswith("New callback request")
         )
         # Waited counts up live.
         waited = callback_row.locator("[data-waiting-since]")

@@ -39,11 +39,12 @@ def test_start_stores_the_first_message_sets_the_wait_deadline_and_announces_aft
     assert conversation.status == ConversationStatus.WAITING
     assert conversation.due_at == conversation.created_at + timedelta(seconds=90)
     assert (message.seq, message.body) == (1, "Help")
-    kinds = sorted((group.split(".")[1], event["type"]) for group, event in sent)
+    kinds = sorted(((group.split(".") + [group])[1], event["type"]) for group, event in sent)
     assert kinds == [
         ("console", "chat.queue_changed"),
         ("conversation", "chat.message"),
         ("queue", "chat.queue_changed"),
+        ("staff", "inbox.changed"),  # the staff inbox (sla.inbox)
         ("user", "chat.subscribe"),
     ]
 
