@@ -5,16 +5,16 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from accounts.models import User
+from accounts.models import Role, User
 from chat.models import Conversation, ConversationStatus
 from chat.services.conversations import conversation_accept
-from sla.inbox import CHAT, InboxItem, InboxQuery, InboxSource, register
+from sla.inbox import CHAT, Candidate, InboxItem, InboxQuery, InboxSource, register
 
 
-def _base(query: InboxQuery) -> QuerySet[Conversation] | None:
+def _filtered(query: InboxQuery) -> QuerySet[Conversation] | None:
     if query.critical:
         return None  # business-critical is a ticket's flag (email only)
-    chats = Conversation.objects.select_related("customer", "account", "specialist")
+    chats = Conversation.objects.all()
     if query.mine:
         chats = chats.filter(specialist_id=query.user_id)
     if query.unassigned:
@@ -22,7 +22,54 @@ def _base(query: InboxQuery) -> QuerySet[Conversation] | None:
     return chats
 
 
-def _item(chat: Conversation) -> InboxItem:
+def inbox_chat_candidates(query: InboxQuery) -> list[Candidate]:
+    base = _filtered(query)
+    if base is None:
+        return []
+    running = base.filter(status=ConversationStatus.WAITING)
+    if query.breached:
+        running = running.filter(due_at__lt=query.now)
+    if query.due_soon:
+        running = running.filter(due_at__gte=query.now, due_at__lte=query.due_soon_before)
+    rows = running.order_by("due_at", "id").values_list("id", "due_at", "created_at")
+    found = [Candidate(CHAT, pk, due, False, at) for pk, due, at in rows[: query.limit]]
+    if len(found) < query.limit and not (query.breached or query.due_soon):
+        held = base.filter(status=ConversationStatus.ACTIVE).order_by("created_at", "id")
+        found += [
+            Candidate(CHAT, pk, None, False, at)
+            for pk, at in held.values_list("id", "created_at")[: query.limit - len(found)]
+        ]
+    return found
+
+
+def inbox_chat_items(ids: list[int]) -> dict[int, InboxItem]:
+    chats = (
+        Conversation.objects.filter(pk__in=ids)
+        .select_related("customer", "account", "specialist")
+        .only(
+            "id",
+            "topic",
+            "status",
+            "created_at",
+            "due_at",
+            "breached_at",
+            "account_id",
+            "customer_id",
+            "specialist_id",
+            "account__name",
+            "customer__full_name",
+            "customer__email",
+            "customer__role",
+            "specialist__full_name",
+            "specialist__email",
+        )
+    )
+    console = reverse("chat_console")
+    roles = {k: str(v) for k, v in Role.choices}  # once per call, not get_role_display() per row
+    return {chat.pk: _item(chat, console, roles) for chat in chats}
+
+
+def _item(chat: Conversation, console: str, roles: dict[str, str]) -> InboxItem:
     waiting = chat.status == ConversationStatus.WAITING
     return InboxItem(
         kind=CHAT,
@@ -30,7 +77,7 @@ def _item(chat: Conversation) -> InboxItem:
         item_id=chat.pk,
         customer=chat.customer.get_full_name(),
         account=chat.account.name,
-        requester_role=chat.customer.get_role_display(),
+        requester_role=str(roles.get(chat.customer.role, chat.customer.role)),
         title=chat.topic,
         waiting_since=chat.created_at,
         due_at=chat.due_at if waiting else None,
@@ -39,25 +86,9 @@ def _item(chat: Conversation) -> InboxItem:
         assignee_id=chat.specialist_id,
         assignee=chat.specialist.get_full_name() if chat.specialist else "",
         status_label=gettext("Waiting") if waiting else gettext("Held"),
-        url=reverse("chat_console"),
+        url=console,
         claimable=waiting,
     )
-
-
-def inbox_chats(query: InboxQuery) -> list[InboxItem]:
-    base = _base(query)
-    if base is None:
-        return []
-    running = base.filter(status=ConversationStatus.WAITING)
-    if query.breached:
-        running = running.filter(due_at__lt=query.now)
-    if query.due_soon:
-        running = running.filter(due_at__gte=query.now, due_at__lte=query.due_soon_before)
-    items = [_item(c) for c in running.order_by("due_at", "id")[: query.limit]]
-    if len(items) < query.limit and not (query.breached or query.due_soon):
-        held = base.filter(status=ConversationStatus.ACTIVE).order_by("created_at", "id")
-        items += [_item(c) for c in held[: query.limit - len(items)]]
-    return items
 
 
 def inbox_chats_waiting(user: User) -> int:
@@ -76,7 +107,8 @@ def register_inbox() -> None:
         InboxSource(
             kind=CHAT,
             label=lambda: gettext("Chats"),
-            items=inbox_chats,
+            candidates=inbox_chat_candidates,
+            items=inbox_chat_items,
             waiting_count=inbox_chats_waiting,
             claim=inbox_chat_claim,
         )

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.permissions import is_agent
 from sla.inbox import (
     DUE_SOON,
+    TICKET,
     Inbox,
     InboxItem,
     InboxQuery,
@@ -30,6 +31,7 @@ from sla.inbox import (
 STAFF_ONLY = _("Only specialists and leads have an inbox.")
 UNKNOWN_ITEM = _("There is no such item in the inbox.")
 CLAIMED = _("Claimed: it is yours now.")
+OVER = _("%(time)s over")
 
 # The filters, as the query string names them.
 FLAGS = ("mine", "unassigned", "breached", "due_soon", "critical")
@@ -94,14 +96,23 @@ def _clock(seconds: int) -> str:
 
 
 def _row(item: InboxItem, query: InboxQuery) -> dict[str, Any]:
+    """What one row shows, computed here rather than by template filters and tags per row
+    (a hundred rows on every live refresh)."""
     left = item.time_left(query.now)
     seconds = int(left.total_seconds()) if left is not None else 0
+    overdue = left is not None and seconds < 0
+    due_soon = left is not None and 0 <= seconds <= DUE_SOON.total_seconds()
+    shown_left = None if left is None else _clock(abs(seconds))
+    if overdue:
+        shown_left = OVER % {"time": shown_left}
     return {
         "item": item,
+        "title": f"#{item.item_id} {item.title}" if item.kind == TICKET else item.title,
         "waited": _clock(max(0, int((query.now - item.waiting_since).total_seconds()))),
-        "left": None if left is None else _clock(abs(seconds)),
-        "overdue": left is not None and seconds < 0,
-        "due_soon": left is not None and 0 <= seconds <= DUE_SOON.total_seconds(),
+        "waiting_iso": item.waiting_since.isoformat(),
+        "due_iso": item.due_at.isoformat() if item.due_at else "",
+        "left": shown_left,
+        "css": " inbox-overdue" if overdue else " inbox-due-soon" if due_soon else "",
     }
 
 
@@ -122,6 +133,13 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "next": page + ("?" + urlencode(params) if params else ""),
         "fragment_url": page + "?" + urlencode({**params, "fragment": "1"}),
         "inbox_strings": {"over": gettext("{time} over")},
+        "claim_url": reverse("staff_inbox_claim"),
+        "words": {
+            "critical": gettext("Business-critical"),
+            "nobody": gettext("Nobody"),
+            "claim": gettext("Claim"),
+            "open": pgettext("inbox action", "Open"),
+        },
     }
     if request.GET.get("fragment") == "1":
         return render(request, "admin/inbox/list.html", context)

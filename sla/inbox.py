@@ -8,6 +8,7 @@ inbox merges them. The live event (`inbox.changed` to the staff sockets) is sent
 the peers' services through `inbox_changed`, once their transaction commits."""
 
 import heapq
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -54,10 +55,29 @@ class InboxQuery:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """What the inbox orders by, for one item: a source's first, cheap answer. `due_at` is
+    None when no clock runs (a held chat, a claimed callback, a ticket answered once that
+    waits for its next step): such items come after every running clock, longest waiting
+    first."""
+
+    kind: str
+    item_id: int
+    due_at: datetime | None
+    business_critical: bool
+    waiting_since: datetime
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Time left ascending, business-critical first at equal time; then the rows
+        without a clock, the longest waiting first."""
+        if self.due_at is None:
+            return (1, self.waiting_since, 0, self.kind, self.item_id)
+        return (0, self.due_at, 0 if self.business_critical else 1, self.kind, self.item_id)
+
+
+@dataclass(frozen=True)
 class InboxItem:
-    """One row of the inbox. `due_at` is None when no clock runs (a held chat, a claimed
-    callback, a ticket answered once that waits for its next step): such rows come after
-    every running clock, longest waiting first."""
+    """One row of the inbox, as shown."""
 
     kind: str
     kind_label: str
@@ -76,13 +96,6 @@ class InboxItem:
     url: str
     claimable: bool
 
-    def sort_key(self) -> tuple[Any, ...]:
-        """Time left ascending, business-critical first at equal time, then the longest
-        wait; rows without a clock last."""
-        if self.due_at is None:
-            return (1, self.waiting_since, 0, self.kind, self.item_id)
-        return (0, self.due_at, 0 if self.business_critical else 1, self.kind, self.item_id)
-
     def time_left(self, now: datetime) -> timedelta | None:
         return None if self.due_at is None else self.due_at - now
 
@@ -91,8 +104,11 @@ class InboxItem:
 class InboxSource:
     kind: str
     label: Callable[[], str]
-    # At most query.limit items, in InboxItem.sort_key order.
-    items: Callable[[InboxQuery], list[InboxItem]]
+    # At most query.limit candidates, in Candidate.sort_key order (one or two indexed
+    # queries of a few columns)...
+    candidates: Callable[[InboxQuery], list[Candidate]]
+    # ...then the rows of those that made the list, by id (one query).
+    items: Callable[[list[int]], dict[int, InboxItem]]
     # How many items wait for this user (theirs or nobody's), for the tab title.
     waiting_count: Callable[[User], int]
     # Claim the item for the user; raises the service's PermissionDenied/ValidationError.
@@ -123,18 +139,21 @@ class Inbox:
 
 
 def inbox_for(*, user: User, query: InboxQuery) -> Inbox:
-    """The merged list (one query per source asked for, one count per source)."""
+    """The merged list: each source's candidates, merged and cut at the limit, then the
+    rows of those kept (two or three queries per source, one count per source). An item
+    gone between the two reads is left out."""
     chosen = [s for s in sources() if not query.kinds or s.kind in query.kinds]
-    merged = heapq.merge(*(s.items(query) for s in chosen), key=InboxItem.sort_key)
-    items: list[InboxItem] = []
-    truncated = False
-    for item in merged:
-        if len(items) == query.limit:
-            truncated = True
-            break
-        items.append(item)
+    merged = heapq.merge(*(s.candidates(query) for s in chosen), key=Candidate.sort_key)
+    kept = list(itertools.islice(merged, query.limit + 1))
+    truncated = len(kept) > query.limit
+    kept = kept[: query.limit]
+    rows: dict[tuple[str, int], InboxItem] = {}
+    for source in chosen:
+        ids = [c.item_id for c in kept if c.kind == source.kind]
+        if ids:
+            rows.update(((source.kind, pk), item) for pk, item in source.items(ids).items())
     return Inbox(
-        items=items,
+        items=[rows[c.kind, c.item_id] for c in kept if (c.kind, c.item_id) in rows],
         truncated=truncated,
         waiting_for_user=inbox_waiting_count(user=user),
         kinds=[(s.kind, s.label()) for s in sources()],

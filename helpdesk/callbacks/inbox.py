@@ -6,16 +6,16 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from accounts.models import User
+from accounts.models import Role, User
 from helpdesk.callbacks.models import CallbackRequest, CallbackStatus
 from helpdesk.callbacks.services import ALREADY_CLAIMED, callback_claim
-from sla.inbox import CALLBACK, InboxItem, InboxQuery, InboxSource, register
+from sla.inbox import CALLBACK, Candidate, InboxItem, InboxQuery, InboxSource, register
 
 
-def _base(query: InboxQuery) -> QuerySet[CallbackRequest] | None:
+def _filtered(query: InboxQuery) -> QuerySet[CallbackRequest] | None:
     if query.critical:
         return None  # business-critical is a ticket's flag
-    callbacks = CallbackRequest.objects.select_related("requester", "account", "holder")
+    callbacks = CallbackRequest.objects.all()
     if query.mine:
         callbacks = callbacks.filter(holder_id=query.user_id)
     if query.unassigned:
@@ -23,30 +23,8 @@ def _base(query: InboxQuery) -> QuerySet[CallbackRequest] | None:
     return callbacks
 
 
-def _item(callback: CallbackRequest) -> InboxItem:
-    waiting = callback.status == CallbackStatus.WAITING
-    return InboxItem(
-        kind=CALLBACK,
-        kind_label=gettext("Callback"),
-        item_id=callback.pk,
-        customer=callback.requester.get_full_name(),
-        account=callback.account.name,
-        requester_role=callback.requester.get_role_display(),
-        title=callback.topic,
-        waiting_since=callback.created_at,
-        due_at=callback.due_at if waiting else None,
-        breached=callback.breached_at is not None,
-        business_critical=False,
-        assignee_id=callback.holder_id,
-        assignee=callback.holder.get_full_name() if callback.holder else "",
-        status_label=callback.get_status_display(),
-        url=reverse("admin:callbacks_callbackrequest_change", args=[callback.pk]),
-        claimable=waiting and callback.holder_id is None,
-    )
-
-
-def inbox_callbacks(query: InboxQuery) -> list[InboxItem]:
-    base = _base(query)
+def inbox_callback_candidates(query: InboxQuery) -> list[Candidate]:
+    base = _filtered(query)
     if base is None:
         return []
     running = base.filter(status=CallbackStatus.WAITING)
@@ -54,11 +32,67 @@ def inbox_callbacks(query: InboxQuery) -> list[InboxItem]:
         running = running.filter(due_at__lt=query.now)
     if query.due_soon:
         running = running.filter(due_at__gte=query.now, due_at__lte=query.due_soon_before)
-    items = [_item(c) for c in running.order_by("due_at", "id")[: query.limit]]
-    if len(items) < query.limit and not (query.breached or query.due_soon):
+    rows = running.order_by("due_at", "id").values_list("id", "due_at", "created_at")
+    found = [Candidate(CALLBACK, pk, due, False, at) for pk, due, at in rows[: query.limit]]
+    if len(found) < query.limit and not (query.breached or query.due_soon):
         claimed = base.filter(status=CallbackStatus.IN_PROGRESS).order_by("created_at", "id")
-        items += [_item(c) for c in claimed[: query.limit - len(items)]]
-    return items
+        found += [
+            Candidate(CALLBACK, pk, None, False, at)
+            for pk, at in claimed.values_list("id", "created_at")[: query.limit - len(found)]
+        ]
+    return found
+
+
+def inbox_callback_items(ids: list[int]) -> dict[int, InboxItem]:
+    callbacks = (
+        CallbackRequest.objects.filter(pk__in=ids)
+        .select_related("requester", "account", "holder")
+        .only(
+            "id",
+            "topic",
+            "status",
+            "created_at",
+            "due_at",
+            "breached_at",
+            "account_id",
+            "requester_id",
+            "holder_id",
+            "account__name",
+            "requester__full_name",
+            "requester__email",
+            "requester__role",
+            "holder__full_name",
+            "holder__email",
+        )
+    )
+    # Labels once per call, not get_FOO_display() per row.
+    roles, statuses = (
+        {k: str(v) for k, v in Role.choices},
+        {k: str(v) for k, v in CallbackStatus.choices},
+    )
+    return {callback.pk: _item(callback, roles, statuses) for callback in callbacks}
+
+
+def _item(callback: CallbackRequest, roles: dict[str, str], statuses: dict[str, str]) -> InboxItem:
+    waiting = callback.status == CallbackStatus.WAITING
+    return InboxItem(
+        kind=CALLBACK,
+        kind_label=gettext("Callback"),
+        item_id=callback.pk,
+        customer=callback.requester.get_full_name(),
+        account=callback.account.name,
+        requester_role=str(roles.get(callback.requester.role, callback.requester.role)),
+        title=callback.topic,
+        waiting_since=callback.created_at,
+        due_at=callback.due_at if waiting else None,
+        breached=callback.breached_at is not None,
+        business_critical=False,
+        assignee_id=callback.holder_id,
+        assignee=callback.holder.get_full_name() if callback.holder else "",
+        status_label=str(statuses.get(callback.status, callback.status)),
+        url=reverse("admin:callbacks_callbackrequest_change", args=[callback.pk]),
+        claimable=waiting and callback.holder_id is None,
+    )
 
 
 def inbox_callbacks_waiting(user: User) -> int:
@@ -79,7 +113,8 @@ def register_inbox() -> None:
         InboxSource(
             kind=CALLBACK,
             label=lambda: gettext("Callbacks"),
-            items=inbox_callbacks,
+            candidates=inbox_callback_candidates,
+            items=inbox_callback_items,
             waiting_count=inbox_callbacks_waiting,
             claim=inbox_callback_claim,
         )

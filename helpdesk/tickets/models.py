@@ -119,6 +119,12 @@ class Ticket(DeadlineTracked):
                 name="ticket_inbox_answered",
                 condition=Q(answered_at__isnull=False, status__in=["new", "open"]),
             ),
+            # The tab title's count: open tickets that are mine or nobody's, index only.
+            models.Index(
+                fields=["assignee"],
+                name="ticket_inbox_assignee",
+                condition=Q(status__in=["new", "open"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
