@@ -244,3 +244,16 @@ def test_a_specialist_without_the_ticket_permission_cannot_claim_a_ticket(client
 def test_the_count_endpoint(client, desk):
     client.force_login(desk["me"])
     assert client.get(reverse("staff_inbox_count")).json() == {"waiting": 6}
+
+
+def test_a_ticket_the_customer_answered_comes_back_after_the_running_clocks(desk):
+    answered = Ticket.objects.get(subject="Answered, waiting on customer")
+    ticket_reply(
+        ticket=answered, author=desk["ada"], body="Still broken", visibility=ReplyVisibility.PUBLIC
+    )
+    titles = _titles(desk["me"])
+    assert titles.index("Answered, waiting on customer") > titles.index("Call me")
+    query = InboxQuery(user_id=desk["me"].pk, now=timezone.now())
+    [item] = [i for i in inbox_for(user=desk["me"], query=query).items if i.item_id == answered.pk]
+    assert item.due_at is None and item.status_label == "Open"
+    assert _titles(desk["me"], breached=True) == ["My ticket"]  # no clock: never "breached"
