@@ -257,3 +257,18 @@ def test_a_ticket_the_customer_answered_comes_back_after_the_running_clocks(desk
     [item] = [i for i in inbox_for(user=desk["me"], query=query).items if i.item_id == answered.pk]
     assert item.due_at is None and item.status_label == "Open"
     assert _titles(desk["me"], breached=True) == ["My ticket"]  # no clock: never "breached"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ["Boîte de réception", "Temps restant", "Rôle du demandeur", "Les miens"]),
+        ("ja", ["受信トレイ", "残り時間", "依頼者の役割", "自分の担当"]),
+    ],
+)
+def test_the_inbox_speaks_french_and_japanese(client, desk, language, words):
+    client.force_login(desk["me"])
+    page = client.get(reverse("staff_inbox"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for word in words:
+        assert word in page
+    assert "Time left" not in page and "Requester role" not in page
