@@ -317,15 +317,18 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
     event = _event(
         ticket, TicketEventKind.STATUS, actor=actor, from_value=ticket.status, to_value=status
     )
+    # Into the inbox (back with the specialist) or out of it (answered, solved); a move
+    # between two statuses outside it (solved to closed) is no news for the staff.
+    inbox = (TicketStatus.NEW, TicketStatus.OPEN)
+    if ticket.status in inbox or status in inbox:
+        inbox_changed(
+            kind=TICKET,
+            item_id=ticket.pk,
+            change=NEW if status in inbox else ANSWERED,
+            title=ticket.subject,
+            assignee_id=ticket.assignee_id,
+        )
     ticket.status = status
-    # Answered (waiting on the customer), solved, or back to the specialist (reopened).
-    inbox_changed(
-        kind=TICKET,
-        item_id=ticket.pk,
-        change=NEW if status in (TicketStatus.NEW, TicketStatus.OPEN) else ANSWERED,
-        title=ticket.subject,
-        assignee_id=ticket.assignee_id,
-    )
     fields = ["status", "updated_at"]
     if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
         # A solved ticket is no longer escalated, even if it had no public reply.
