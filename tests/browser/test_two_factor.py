@@ -21,7 +21,7 @@ def test_specialist_enrols_from_the_admin_and_is_asked_for_the_code_at_next_logi
     live_server, demo, page, login, screenshot
 ):
     login(page, "agent@support.example")
-    expect(page).to_have_url(f"{live_server.url}/admin/")
+    expect(page).to_have_url(f"{live_server.url}/admin/inbox/")  # the staff landing page
     page.locator("#user-tools").get_by_role("link", name="Two-factor authentication").click()
     page.get_by_role("button", name="Set up two-factor authentication").click()
 
