@@ -272,3 +272,18 @@ def test_the_inbox_speaks_french_and_japanese(client, desk, language, words):
     for word in words:
         assert word in page
     assert "Time left" not in page and "Requester role" not in page
+
+
+def test_status_moves_outside_the_inbox_announce_nothing(
+    monkeypatch, desk, django_capture_on_commit_callbacks
+):
+    from helpdesk.tickets.services import ticket_set_status
+
+    sent: list = []
+    monkeypatch.setattr("helpdesk.core.realtime.broadcast_now", lambda g, e: sent.append(e))
+    ticket = Ticket.objects.get(subject="Plain ticket")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_set_status(ticket=ticket, status=TicketStatus.SOLVED, actor=desk["me"])
+        ticket_set_status(ticket=ticket, status=TicketStatus.CLOSED, actor=desk["me"])
+    changes = [(e["id"], e["change"]) for e in sent if e["type"] == "inbox.changed"]
+    assert changes == [(ticket.pk, "answered")]  # out of the inbox once; closed is no news
