@@ -86,6 +86,19 @@ def test_a_specialist_sees_new_items_live_and_claims_them_and_a_lead_sees_a_brea
             .get_attribute("data-staff-last-notice")
             .startswith("New callback request")
         )
+        # It beeped; the sound can be switched off, and stays off after a reload.
+        assert int(sam.locator("html").get_attribute("data-staff-beeps") or 0) >= 1
+        # Desktop notifications are asked for with the button, never on load.
+        assert sam.evaluate("Notification.permission") == "default"
+        expect(sam.get_by_role("button", name="Desktop notifications")).to_be_visible()
+        sam.get_by_role("button", name="Sound on").click()
+        expect(sam.get_by_role("button", name="Sound off")).to_have_attribute(
+            "aria-pressed", "false"
+        )
+        sam.reload()
+        _connected(sam)
+        expect(sam.get_by_role("button", name="Sound off")).to_be_visible()
+        callback_row = sam.get_by_role("row", name=re.compile("Call me"))
         # Waited counts up live.
         waited = callback_row.locator("[data-waiting-since]")
         first = waited.inner_text()
