@@ -47,16 +47,21 @@ def seed() -> None:
     admin = User.objects.get(email="admin@acme.example")
     agent = User.objects.get(email="agent@support.example")
     # One open chat per customer: a customer per chat.
-    customers = User.objects.bulk_create(
-        User(
-            email=f"inbox-bench-{n}@acme.example",
-            full_name=f"Bench Customer {n}",
-            account_id=admin.account_id,
-            role=Role.SUPER_ADMIN,
-            password="!",
-        )
-        for n in range(CHATS)
+    User.objects.bulk_create(
+        (
+            User(
+                email=f"inbox-bench-{n}@acme.example",
+                full_name=f"Bench Customer {n}",
+                account_id=admin.account_id,
+                role=Role.SUPER_ADMIN,
+                password="!",
+            )
+            for n in range(CHATS)
+        ),
+        ignore_conflicts=True,  # a seed stopped half-way left some
     )
+    customers = list(User.objects.filter(email__startswith="inbox-bench-").order_by("id")[:CHATS])
+    Conversation.objects.filter(customer__in=customers).delete()
     Conversation.objects.bulk_create(
         Conversation(
             account_id=admin.account_id,
