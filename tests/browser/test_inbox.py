@@ -86,6 +86,9 @@ def test_a_specialist_sees_new_items_live_and_claims_them_and_a_lead_sees_a_brea
             .get_attribute("data-staff-last-notice")
             .startswith("New callback request")
         )
+        screenshot(sam, "inbox")
+        SHOTS.mkdir(exist_ok=True)
+        shutil.copy(screenshot(sam, "inbox-full"), SHOTS / "inbox.png")
         # It beeped; the sound can be switched off, and stays off after a reload.
         assert int(sam.locator("html").get_attribute("data-staff-beeps") or 0) >= 1
         # Desktop notifications are asked for with the button, never on load.
@@ -103,14 +106,14 @@ def test_a_specialist_sees_new_items_live_and_claims_them_and_a_lead_sees_a_brea
         waited = callback_row.locator("[data-waiting-since]")
         first = waited.inner_text()
         expect(waited).not_to_have_text(first, timeout=3000)
-        screenshot(sam, "inbox")
-        SHOTS.mkdir(exist_ok=True)
-        shutil.copy(screenshot(sam, "inbox-full"), SHOTS / "inbox.png")
 
         for row in (chat_row, ticket_row, callback_row):
             row.get_by_role("button", name="Claim").click()
             expect(row).to_contain_text("Sam Specialist")
             expect(row.get_by_role("button", name="Claim")).to_have_count(0)
+        sam.emulate_media(color_scheme="dark")
+        shutil.copy(screenshot(sam, "claimed-dark"), SHOTS / "inbox-dark.png")
+        sam.emulate_media(color_scheme="light")
         ticket = Ticket.objects.get(subject="Invoices missing")
         assert ticket.assignee.email == "agent@support.example"
 
