@@ -163,13 +163,13 @@ def _target_rows(
         "policy": F("sla_policy"),
     }
     if by == BY_SPECIALIST:
-        group["staff_id"] = (
-            F(target.specialist_field) if target.specialist_field else Value(None)
-        )
+        group["staff_id"] = F(target.specialist_field) if target.specialist_field else Value(None)
     conditions = outcome_conditions(stopped_at=target.stopped_at_field, now=now)
+    # COUNT(created_at), not COUNT(id): every column the query reads is then in the
+    # tickets' report index, and PostgreSQL answers with an index-only scan.
     aggregates: dict[str, Any] = {
-        "items": Count("pk"),
-        **{name: Count("pk", filter=q) for name, q in conditions.items()},
+        "items": Count("created_at"),
+        **{name: Count("created_at", filter=q) for name, q in conditions.items()},
     }
     postgres = connections[items.db].vendor == "postgresql"
     reply = ExpressionWrapper(F("answered_at") - F("created_at"), output_field=DurationField())

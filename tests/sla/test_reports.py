@@ -307,3 +307,27 @@ def test_only_leads_open_the_report_or_its_csv(client, who):
             # The admin sends everyone who is not staff to its login page.
             assert response.status_code == 302 and "/login/" in response["Location"]
             assert not response.content.startswith(b"week")
+
+
+def test_api_gives_the_stopped_column_and_per_specialist_rows(known_week, client):
+    client.force_login(LeadFactory())
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/api/v1/staff/reports/sla/", {"by": "specialist"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["by"] == "specialist"
+    nobody = [r for r in data["rows"] if r["specialist"] == "Unassigned"]
+    assert {r["kind"]: r["stopped"] for r in nobody} == {
+        "Super admin, standard": 1,
+        "Callback request": 1,
+        "Waiting chat": 1,
+    }
+
+
+def test_report_page_in_french(known_week, client):
+    lead = LeadFactory(language="fr")
+    client.force_login(lead)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse(URL), {"by": "specialist"}, HTTP_ACCEPT_LANGUAGE="fr")
+    html = page.content.decode()
+    assert "Arrêtés" in html and "par spécialiste" in html and "Non assignés" in html
