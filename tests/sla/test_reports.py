@@ -30,9 +30,9 @@ def _at(moment, fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-def _reply(ticket, agent, minutes):
+def _reply(monday, ticket, agent, minutes):
     _at(
-        MONDAY + timedelta(minutes=minutes),
+        monday + timedelta(minutes=minutes),
         services.ticket_reply,
         ticket=ticket,
         author=agent,
@@ -41,9 +41,8 @@ def _reply(ticket, agent, minutes):
     )
 
 
-@pytest.fixture
-def known_week():
-    """Week of 16 Nov 2026 (all at MONDAY 10:00 unless said), standard tickets:
+def build_known_week(monday, *, ada=None, bob=None):
+    """A week from `monday` (all at its 10:00 unless said), standard tickets:
     answered at 10 and 20 min by Ada, late at 90 min by Bob, solved by the customer at
     5 min unanswered (stopped), breached by the sweep then solved by the customer
     (breached), exempt, and one submitted a minute before `now` (pending).
@@ -51,32 +50,32 @@ def known_week():
     3 min, after the 2-minute limit (breached, though no sweep marked it).
     Callbacks: claimed by Bob at 2 min, cancelled by the customer at 1 min (stopped)."""
     admin = SuperAdminFactory()
-    ada = StaffFactory(full_name="Ada Lovelace")
-    bob = StaffFactory(full_name="Bob Marley")
+    ada = ada or StaffFactory(full_name="Ada Lovelace")
+    bob = bob or StaffFactory(full_name="Bob Marley")
     for minutes, agent in ((10, ada), (20, ada), (90, bob)):
-        ticket = _at(MONDAY, ticket_for, admin)
+        ticket = _at(monday, ticket_for, admin)
         services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
-        _reply(ticket, agent, minutes)
-    solved_early = _at(MONDAY, ticket_for, admin)
+        _reply(monday, ticket, agent, minutes)
+    solved_early = _at(monday, ticket_for, admin)
     _at(
-        MONDAY + timedelta(minutes=5),
+        monday + timedelta(minutes=5),
         services.ticket_solve_by_customer,
         ticket=solved_early,
         customer=admin,
     )
-    breached_then_solved = _at(MONDAY, ticket_for, admin)
-    exempt = _at(MONDAY, ticket_for, admin)
+    breached_then_solved = _at(monday, ticket_for, admin)
+    exempt = _at(monday, ticket_for, admin)
     Ticket.objects.filter(pk=exempt.pk).update(sla_kind="exempt")
 
-    answered, _ = _at(MONDAY, chat.conversation_start, customer=admin, topic="A", body="hi")
+    answered, _ = _at(monday, chat.conversation_start, customer=admin, topic="A", body="hi")
     _at(
-        MONDAY + timedelta(seconds=30),
+        monday + timedelta(seconds=30),
         chat.conversation_accept,
         conversation_id=answered.pk,
         specialist=ada,
     )
     _at(
-        MONDAY + timedelta(seconds=30),
+        monday + timedelta(seconds=30),
         chat.message_store,
         conversation_id=answered.pk,
         sender=ada,
@@ -84,34 +83,40 @@ def known_week():
     )
     for seconds in (10, 180):
         customer = UserFactory(account=admin.account, role="super_admin")
-        left, _ = _at(MONDAY, chat.conversation_start, customer=customer, topic="B", body="hi")
+        left, _ = _at(monday, chat.conversation_start, customer=customer, topic="B", body="hi")
         _at(
-            MONDAY + timedelta(seconds=seconds),
+            monday + timedelta(seconds=seconds),
             chat.conversation_end,
             conversation_id=left.pk,
             actor=customer,
         )
 
     claimed, _ = _at(
-        MONDAY, callbacks.callback_request_create, requester=admin, phone="+14155550101", topic="C"
+        monday, callbacks.callback_request_create, requester=admin, phone="+14155550101", topic="C"
     )
-    _at(MONDAY + timedelta(minutes=2), callbacks.callback_claim, callback=claimed, specialist=bob)
+    _at(monday + timedelta(minutes=2), callbacks.callback_claim, callback=claimed, specialist=bob)
     cancelled, _ = _at(
-        MONDAY, callbacks.callback_request_create, requester=admin, phone="+14155550102", topic="D"
+        monday, callbacks.callback_request_create, requester=admin, phone="+14155550102", topic="D"
     )
-    _at(MONDAY + timedelta(minutes=1), callbacks.callback_cancel, callback=cancelled, actor=admin)
+    _at(monday + timedelta(minutes=1), callbacks.callback_cancel, callback=cancelled, actor=admin)
 
     # The sweep marks the unanswered ticket breached at its deadline; it is solved after.
-    run_sweep(now=MONDAY + timedelta(hours=3))
+    run_sweep(now=monday + timedelta(hours=3))
     assert Ticket.objects.get(pk=breached_then_solved.pk).breached_at is not None
     _at(
-        MONDAY + timedelta(hours=4),
+        monday + timedelta(hours=4),
         services.ticket_solve_by_customer,
         ticket=breached_then_solved,
         customer=admin,
     )
-    _at(MONDAY + timedelta(days=1), ticket_for, admin)
+    _at(monday + timedelta(days=1), ticket_for, admin)
     return {"ada": ada, "bob": bob}
+
+
+@pytest.fixture
+def known_week():
+    """The week of 16 Nov 2026."""
+    return build_known_week(MONDAY)
 
 
 NOW = MONDAY + timedelta(days=1, minutes=1)
