@@ -67,8 +67,9 @@ class Ticket(DeadlineTracked):
     )
     created_at = models.DateTimeField(_("submitted"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # When the ticket was last solved or closed (cleared when reopened): an unanswered
-    # ticket's clock stopped then, which the SLA report needs to tell from a breach.
+    # When the ticket was solved or closed (the first of the two since it was last
+    # reopened; cleared when reopened): an unanswered ticket's clock stopped then, which
+    # the SLA report needs to tell a stop from a breach.
     resolved_at = models.DateTimeField(_("solved or closed"), null=True, blank=True)
     # The portal language of the submission: the ticket's emails are written in it.
     language = models.CharField(_("language"), max_length=8, default="en")
