@@ -50,6 +50,12 @@ def chat_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
 def register() -> None:
     sweep.register(
         sweep.SweepTarget(
-            name="chat", model=Conversation, record=chat_sla_record, notify=chat_sla_notify
+            name="chat",
+            model=Conversation,
+            record=chat_sla_record,
+            notify=chat_sla_notify,
+            # A chat the customer left (or that was ended) before anyone answered.
+            stopped_at_field="ended_at",
+            specialist_field="specialist",
         )
     )

@@ -62,6 +62,11 @@ class SweepTarget:
     notify: Callable[[Sequence[Outcome]], None]
     # The field naming the customer account, for per-account exceptions.
     account_field: str = "account_id"
+    # For the report: the field holding when the clock stopped without a first response
+    # (a chat ended, a callback cancelled, a ticket solved or closed), null while it
+    # runs; and the field naming the specialist the item is with.
+    stopped_at_field: str | None = None
+    specialist_field: str | None = None
 
 
 _targets: dict[str, SweepTarget] = {}

@@ -54,5 +54,8 @@ def register() -> None:
             model=CallbackRequest,
             record=callback_sla_record,
             notify=callback_sla_notify,
+            # Cancelled before a specialist claimed it (every other close follows a claim).
+            stopped_at_field="closed_at",
+            specialist_field="holder",
         )
     )

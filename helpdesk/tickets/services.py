@@ -329,11 +329,16 @@ def _set_status(ticket: Ticket, status: TicketStatus, actor: User | None) -> Non
             assignee_id=ticket.assignee_id,
         )
     ticket.status = status
-    fields = ["status", "updated_at"]
+    fields = ["status", "updated_at", "resolved_at"]
     if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
-        # A solved ticket is no longer escalated, even if it had no public reply.
+        # A solved ticket is no longer escalated, even if it had no public reply; its
+        # clock stopped when it was first solved or closed (closing a solved one later
+        # does not move it).
         ticket.sla_next_check_at = None
+        ticket.resolved_at = ticket.resolved_at or event.created_at
         fields.append("sla_next_check_at")
+    else:
+        ticket.resolved_at = None
     ticket.save(update_fields=fields)
     if status == TicketStatus.SOLVED:
         survey_open(

@@ -72,6 +72,12 @@ def ticket_sla_notify(outcomes: Sequence[sweep.Outcome]) -> None:
 def register() -> None:
     sweep.register(
         sweep.SweepTarget(
-            name="ticket", model=Ticket, record=ticket_sla_record, notify=ticket_sla_notify
+            name="ticket",
+            model=Ticket,
+            record=ticket_sla_record,
+            notify=ticket_sla_notify,
+            # Solved or closed (by the customer or a specialist) without a public reply.
+            stopped_at_field="resolved_at",
+            specialist_field="assignee",
         )
     )

@@ -116,9 +116,13 @@ class EntitlementSerializer(serializers.Serializer):
 class SlaReportRowSerializer(serializers.Serializer):
     period = serializers.DateField()
     kind = serializers.CharField()
+    specialist = serializers.CharField(help_text='Empty unless by=specialist; "Unassigned".')
     items = serializers.IntegerField()
     met = serializers.IntegerField()
     breached = serializers.IntegerField()
+    stopped = serializers.IntegerField(
+        help_text="The clock stopped by the deadline without a response or a breach."
+    )
     exempt = serializers.IntegerField()
     pending = serializers.IntegerField()
     percent_met = serializers.FloatField(allow_null=True)
@@ -128,11 +132,13 @@ class SlaReportRowSerializer(serializers.Serializer):
 
 class SlaReportSerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=["week", "month"])
+    by = serializers.ChoiceField(choices=["kind", "specialist"])
     rows = SlaReportRowSerializer(many=True)
 
 
 class SlaReportQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=["week", "month"], required=False, default="week")
+    by = serializers.ChoiceField(choices=["kind", "specialist"], required=False, default="kind")
 
 
 class ArticleSerializer(serializers.Serializer):

@@ -121,13 +121,13 @@ class StaffChatDetail(ApiView):
 
 
 class SlaReport(ApiView):
-    """The SLA attainment report per week or month and per kind (leads)."""
+    """The SLA attainment report per week or month, per kind or per specialist (leads)."""
 
     permission_classes = [CanViewSlaReport]
     serializer_class = SlaReportSerializer
 
     @extend_schema(parameters=[SlaReportQuerySerializer])
     def get(self, request: Request) -> Response:
-        period = self.query(SlaReportQuerySerializer, request)["period"]
-        rows = attainment_report(period=period)
-        return Response(SlaReportSerializer({"period": period, "rows": rows}).data)
+        query = self.query(SlaReportQuerySerializer, request)
+        rows = attainment_report(period=query["period"], by=query["by"])
+        return Response(SlaReportSerializer({**query, "rows": rows}).data)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0004_macro'),
+        ('tickets', '0005_report_index'),
     ]
 
     operations = [
