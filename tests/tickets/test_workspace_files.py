@@ -163,3 +163,27 @@ def test_the_chat_transcript_shows_file_messages_through_the_checked_view(client
     outsider.force_login(SuperAdminFactory())
     assert outsider.get(url).status_code == 404
     assert Message.objects.filter(conversation=conversation).count() == 2
+
+
+def test_the_file_field_its_refusals_and_the_chats_file_strings_are_translated(client, ticket):
+    from django.utils import translation
+
+    from chat.templatetags.chat_tags import client_strings
+
+    client.force_login(StaffFactory())
+    client.cookies["django_language"] = "fr"
+    page = client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).content.decode()
+    assert "Jusqu’à 5 fichiers" in page and "Pièces jointes" in page
+    client.cookies["django_language"] = "ja"
+    response = _compose(client, ticket, _file("fix.png", PDF))
+    assert response.json()["errors"]["attachments"] == [
+        "fix.png: ファイルの内容が名前と一致しません。"
+    ]
+    with translation.override("ja"):
+        strings = client_strings()
+    assert (
+        strings["upload_later"]
+        == "チャットはまだ始まっていません。しばらくしてからもう一度お試しください。"
+    )
+    with translation.override("fr"):
+        assert client_strings()["upload_failed"] != "{name} was not sent: {reason}"

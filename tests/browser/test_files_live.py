@@ -1,15 +1,21 @@
-"""Files in the premium chat, in two browsers: the customer attaches a screenshot in the
-help dialog, the specialist sees it in the console, sends a log file back, and after a
-reload the customer's chat shows both, in order. A refused file leaves nothing behind."""
+"""Files, live: in the premium chat (two browsers: the customer attaches a screenshot in
+the help dialog, the specialist sees it in the console and sends a file back, and after
+a reload the customer's chat shows both, in order) and in the admin ticket composer (a
+reply and an internal note with files, the thread showing every message's files). A
+refused file is a clear message and leaves nothing behind."""
 
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
 from chat.models import Message, MessageAttachment
-from tests.browser.test_chat import _chat_accepted
-from tests.tickets.test_attachments import png
+from helpdesk.core.files import Upload
+from helpdesk.tickets.models import Attachment
+from tests.browser.test_chat import _chat_accepted, _login
+from tests.factories import ticket_for
+from tests.tickets.test_attachments import PDF, png
 
 SHOTS = Path("/tmp/shots")
 
@@ -102,3 +108,76 @@ def test_a_screenshot_attached_in_the_dialog_chat_reaches_the_console_and_surviv
     finally:
         specialist_ctx.close()
         customer_ctx.close()
+
+
+def test_the_composer_sends_a_reply_and_a_note_with_files_and_the_thread_shows_them(
+    portal, browser, settings, tmp_path
+):
+    settings.ATTACHMENTS_ROOT = tmp_path / "attachments"  # the server's folder
+    ada = User.objects.get(email="admin@acme.example")
+    ticket = ticket_for(
+        ada,
+        subject="Chart is blank",
+        description="The dashboard chart is blank, see the screenshot.",
+        attachments=[Upload(name="blank-chart.png", content=png())],
+    )
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    try:
+        sam = context.new_page()
+        sam.set_default_timeout(10_000)
+        _login(sam, portal.url, "agent@support.example")
+        sam.goto(f"{portal.url}/admin/tickets/ticket/{ticket.pk}/change/")
+        thread = sam.get_by_role("region", name="Conversation")
+        original = thread.locator(".ws-msg-original")
+        expect(original.get_by_role("img", name="blank-chart.png")).to_be_visible()
+        assert _loaded(original.get_by_role("img", name="blank-chart.png"))
+
+        files = sam.get_by_label("Attachments (optional)")
+        sam.get_by_role("textbox", name="Reply to the customer").fill("Fixed, see the steps.")
+        files.set_input_files(
+            files=[{"name": "steps.pdf", "mimeType": "application/pdf", "buffer": png()}]
+        )
+        sam.get_by_role("button", name="Send reply").click()
+        expect(sam.locator("#ws-errors")).to_have_text(
+            "steps.pdf: the file's content does not match its name."
+        )
+        expect(files).to_have_attribute("aria-invalid", "true")
+        assert not ticket.replies.exists() and Attachment.objects.count() == 1
+
+        files.set_input_files(
+            files=[
+                {"name": "steps.pdf", "mimeType": "application/pdf", "buffer": PDF},
+                {"name": "fixed.png", "mimeType": "image/png", "buffer": png((400, 300))},
+            ]
+        )
+        sam.get_by_role("button", name="Send reply").click()
+        expect(sam.get_by_text("Reply sent.")).to_be_visible()
+        reply = sam.get_by_role("region", name="Conversation").locator(".ws-msg").nth(1)
+        expect(reply).to_contain_text("Fixed, see the steps.")
+        expect(reply.get_by_role("link", name="steps.pdf")).to_be_visible()
+        expect(reply.get_by_role("img", name="fixed.png")).to_be_visible()
+        assert _loaded(reply.get_by_role("img", name="fixed.png"))
+
+        sam.get_by_role("tab", name="Internal note").click()
+        sam.get_by_role("textbox", name="Internal note for the team").fill("Server log.")
+        sam.get_by_label("Attachments (optional)").set_input_files(
+            files=[{"name": "trace.log", "mimeType": "text/plain", "buffer": b"ERROR 42\n"}]
+        )
+        sam.get_by_role("button", name="Add internal note").click()
+        expect(sam.get_by_text("Internal note added.")).to_be_visible()
+        note = sam.locator(".ws-msg-internal")
+        expect(note.get_by_role("link", name="trace.log")).to_be_visible()
+        assert sorted(a.name for a in Attachment.objects.all()) == [
+            "blank-chart.png",
+            "fixed.png",
+            "steps.pdf",
+            "trace.log",
+        ]
+        SHOTS.mkdir(exist_ok=True)
+        sam.locator("#ws-files").set_input_files(
+            files=[{"name": "follow-up.png", "mimeType": "image/png", "buffer": png()}]
+        )
+        sam.get_by_role("textbox", name="Reply to the customer").fill("One more screenshot.")
+        sam.screenshot(path=str(SHOTS / "composer-attach.png"), full_page=True)
+    finally:
+        context.close()
