@@ -129,8 +129,8 @@ def test_the_composer_sends_a_reply_and_a_note_with_files_and_the_thread_shows_t
         sam.goto(f"{portal.url}/admin/tickets/ticket/{ticket.pk}/change/")
         thread = sam.get_by_role("region", name="Conversation")
         original = thread.locator(".ws-msg-original")
-        expect(original.get_by_role("img", name="blank-chart.png")).to_be_visible()
-        assert _loaded(original.get_by_role("img", name="blank-chart.png"))
+        expect(original.get_by_role("link", name="blank-chart.png")).to_be_visible()
+        assert _loaded(original.locator("img.ws-file-thumb"))
 
         files = sam.get_by_label("Attachments (optional)")
         sam.get_by_role("textbox", name="Reply to the customer").fill("Fixed, see the steps.")
@@ -155,8 +155,8 @@ def test_the_composer_sends_a_reply_and_a_note_with_files_and_the_thread_shows_t
         reply = sam.get_by_role("region", name="Conversation").locator(".ws-msg").nth(1)
         expect(reply).to_contain_text("Fixed, see the steps.")
         expect(reply.get_by_role("link", name="steps.pdf")).to_be_visible()
-        expect(reply.get_by_role("img", name="fixed.png")).to_be_visible()
-        assert _loaded(reply.get_by_role("img", name="fixed.png"))
+        expect(reply.get_by_role("link", name="fixed.png")).to_be_visible()
+        assert _loaded(reply.locator("img.ws-file-thumb"))
 
         sam.get_by_role("tab", name="Internal note").click()
         sam.get_by_role("textbox", name="Internal note for the team").fill("Server log.")
