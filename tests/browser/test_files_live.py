@@ -26,7 +26,11 @@ def portal(demo, tmp_path):
     from tests.chat.servers import DaphneServer, RedisServer
 
     redis = RedisServer().start()
-    server = DaphneServer(redis.url, ATTACHMENTS_ROOT=str(tmp_path / "attachments")).start()
+    server = DaphneServer(
+        redis.url,
+        ATTACHMENTS_ROOT=str(tmp_path / "attachments"),
+        ATTACHMENT_MAX_BYTES=str(200 * 1024),  # small enough to send a file over it
+    ).start()
     server.wait()
     yield server
     server.stop()
@@ -64,6 +68,12 @@ def test_a_screenshot_attached_in_the_dialog_chat_reaches_the_console_and_surviv
             files=[{"name": "fix.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ"}]
         )
         expect(step.get_by_role("alert")).to_contain_text("fix.exe was not sent: fix.exe")
+        attach.set_input_files(
+            files=[{"name": "big.log", "mimeType": "text/plain", "buffer": b"x" * 300 * 1024}]
+        )
+        expect(step.get_by_role("alert")).to_have_text(
+            "big.log was not sent: big.log is larger than the limit of 200.0\xa0KB per file."
+        )
         expect(step.locator(".chat-log .chat-msg")).to_have_count(1)
         assert not MessageAttachment.objects.exists()
 
@@ -105,6 +115,14 @@ def test_a_screenshot_attached_in_the_dialog_chat_reaches_the_console_and_surviv
         expect(log.nth(2).locator(".chat-file")).to_contain_text("steps.txt")
         expect(log.nth(1).get_by_role("img", name="chart.png")).to_be_visible()
         assert MessageAttachment.objects.count() == 2
+
+        # The transcript in the admin shows the files through the checked download view.
+        agent.goto(f"{portal.url}/admin/chat/conversation/{stored.conversation_id}/change/")
+        transcript = agent.locator("img.attachment-thumb")
+        expect(transcript).to_have_count(1)
+        assert _loaded(transcript)
+        expect(agent.get_by_role("link", name="steps.txt")).to_be_visible()
+        screenshot(agent, "transcript-with-files")
     finally:
         specialist_ctx.close()
         customer_ctx.close()
