@@ -1,17 +1,58 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
-from chat.models import Conversation, Message
+from chat.models import Conversation, Message, MessageAttachment
+
+
+def message_file_html(message: Message) -> SafeString | str:
+    """A file message's file: its thumbnail (images) and name, linking to the download
+    view, which checks the reader may see the chat."""
+    try:
+        attachment: MessageAttachment = message.attachment
+    except MessageAttachment.DoesNotExist:
+        return ""
+    url = reverse("chat_attachment", args=[attachment.pk])
+    thumb = (
+        format_html(
+            '<img src="{}?thumbnail=1" alt="{}" class="attachment-thumb"><br>',
+            url,
+            attachment.name,
+        )
+        if attachment.thumbnail_path
+        else ""
+    )
+    return format_html(
+        '<a href="{}" download="{}">{}{}</a> ({})',
+        url,
+        attachment.name,
+        thumb,
+        attachment.name,
+        filesizeformat(attachment.size),
+    )
 
 
 class MessageInline(admin.TabularInline):
     """The transcript, read-only: a chat is a record, not something to edit."""
 
     model = Message
-    fields = ("seq", "created_at", "sender", "sender_role", "body")
+    fields = ("seq", "created_at", "sender", "sender_role", "body", "file")
     readonly_fields = fields
     extra = 0
     can_delete = False
     ordering = ("seq",)
+
+    @admin.display(description=_("file"))
+    def file(self, message: Message) -> SafeString | str:
+        return message_file_html(message)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        return super().get_queryset(request).select_related("sender", "attachment")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -64,6 +105,9 @@ class ConversationAdmin(admin.ModelAdmin):
     ]
     inlines = (MessageInline,)
     change_list_template = "admin/chat/conversation/change_list.html"
+
+    class Media:
+        css = {"all": ("css/admin-tickets.css",)}  # the attachment thumbnails' size
 
     # A chat is changed by its services (accept, end, ticket) from the console; here it is
     # read: every field is read-only, so a change form would only re-save the row.

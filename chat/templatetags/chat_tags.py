@@ -8,6 +8,7 @@ from accounts.permissions import is_customer
 from accounts.selectors import entitlement_for
 from chat.selectors import conversation_open_for
 from chat.services import MESSAGE_MAX
+from helpdesk.core.files import ALLOWED_TYPES
 
 register = template.Library()
 
@@ -70,6 +71,9 @@ def client_strings() -> dict[str, str]:
             "available to your account, so the chat has ended."
         ),
         "view_ticket": _("View the ticket"),
+        # Files (chat-attach.js); the reason is the server's, translated there.
+        "upload_failed": _("{name} was not sent: {reason}"),
+        "upload_later": _("the chat has not started yet. Try again in a moment."),
     }
 
 
@@ -88,4 +92,5 @@ def chat_state(context: template.Context) -> dict:
         "open": conversation_open_for(customer=user) is not None,
         "strings": {**client_strings(), "time_zone": user.time_zone},
         "message_max": MESSAGE_MAX,
+        "accept": ",".join(f".{extension}" for extension in ALLOWED_TYPES),
     }

@@ -19,10 +19,10 @@ from helpdesk.core.timefmt import time_left
 
 # Also registers the inbound log's admin, and the macros'.
 from helpdesk.tickets import (
+    admin_inbound,  # noqa: F401
     admin_macros,  # noqa: F401
     services,
 )
-from helpdesk.tickets.admin_inbound import ticket_attachments_html
 from helpdesk.tickets.admin_report import SlaAttainmentReportAdmin
 from helpdesk.tickets.admin_workspace import TicketWorkspaceMixin
 from helpdesk.tickets.models import (
@@ -265,7 +265,6 @@ class TicketAdmin(TicketWorkspaceMixin, ServiceModelAdmin):
                 )
             },
         ),
-        (_("Attachments"), {"fields": ("attachment_list",)}),
     )
     readonly_fields = (
         "account",
@@ -283,9 +282,8 @@ class TicketAdmin(TicketWorkspaceMixin, ServiceModelAdmin):
         "breached_at",
         "escalation_level",
         "sla_exception",
-        "attachment_list",
     )
-    attachment_list = admin.display(description=_("attachments"))(ticket_attachments_html)
+    # The files show in the thread above, under the message that carries each one.
 
     # No deletion (a ServiceModelAdmin without delete_object): a ticket is the record
     # the SLA reports count and its requester was emailed about.

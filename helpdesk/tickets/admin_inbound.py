@@ -6,35 +6,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
 from helpdesk.core.paginator import CappedCountPaginator
-from helpdesk.tickets.models import InboundEmail, Ticket
-
-
-def ticket_attachments_html(admin: object, ticket: Ticket) -> SafeString | str:
-    """Each file as a download link; images as their server-made thumbnail."""
-    files = list(ticket.attachments.select_related("reply"))
-    if not files:
-        return _("No attachments.")
-    rows = []
-    for item in files:
-        url = reverse("attachment_download", args=[item.pk])
-        where = _("reply") if item.reply_id else _("ticket")
-        thumb = (
-            format_html('<img src="{}?thumbnail=1" alt="" class="attachment-thumb"> ', url)
-            if item.thumbnail_path
-            else ""
-        )
-        rows.append((url, thumb, item.name, item.size, where))
-    return format_html_join(
-        "",
-        '<div class="attachment"><a href="{}">{}{}</a> ({} bytes, {})</div>',
-        rows,
-    )
+from helpdesk.tickets.models import InboundEmail
 
 
 @admin.register(InboundEmail)

@@ -11,10 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,7 @@ from accounts.selectors import agent_get, agents_list
 from helpdesk.core.adminforms import refusal_messages
 from helpdesk.tickets import macros as macro_services
 from helpdesk.tickets import services
+from helpdesk.tickets.attachments import ALLOWED_TYPES, uploads_from
 from helpdesk.tickets.models import Macro, ReplyVisibility, Ticket
 from helpdesk.tickets.permissions import can_manage_macros, can_work_ticket
 from helpdesk.tickets.selectors import (
@@ -43,6 +46,7 @@ ASSIGNED = _("Assigned to %(name)s.")
 UNASSIGNED = _("The ticket is unassigned.")
 RECLASSIFIED_CRITICAL = _("Reclassified as business-critical; the deadline was recomputed.")
 RECLASSIFIED_STANDARD = _("Reclassified as standard; the deadline was recomputed.")
+FILES_HINT = _("Up to %(count)s files, %(size)s each and %(total)s in all: %(types)s.")
 
 
 class ComposerForm(forms.Form):
@@ -134,6 +138,14 @@ class TicketWorkspaceMixin:
             "ws_can_manage_macros": can_manage_macros(request.user),
             "ws_agents": agents_list() if can_work else [],
             "ws_socket_path": f"/ws/staff/tickets/{ticket.pk}/",
+            "ws_accept": ",".join(f".{extension}" for extension in ALLOWED_TYPES),
+            "ws_files_hint": FILES_HINT
+            % {
+                "count": settings.ATTACHMENT_MAX_FILES,
+                "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+                "total": filesizeformat(settings.ATTACHMENT_MAX_TOTAL_BYTES),
+                "types": ", ".join(ALLOWED_TYPES),
+            },
         }
 
 
@@ -191,12 +203,15 @@ def compose_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return _refused(request, ticket, ValidationError(form.errors.as_data()))
     visibility = ReplyVisibility(form.cleaned_data["visibility"])
     try:
+        # Files over the size limit are refused here, before they are read.
+        uploads = uploads_from(request.FILES.getlist("attachments"))
         macro_services.ticket_compose(
             ticket=ticket,
             author=actor,
             body=form.cleaned_data["body"],
             visibility=visibility,
             macro=form.cleaned_data["macro"],
+            attachments=uploads,
         )
     except (ValidationError, PermissionDenied) as exc:
         return _refused(request, ticket, exc)

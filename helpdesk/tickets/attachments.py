@@ -26,6 +26,7 @@ from helpdesk.core.files import (
 from helpdesk.tickets.models import Attachment, Reply, Ticket
 
 __all__ = [
+    "ALLOWED_TYPES",
     "CONTENT_MISMATCH",
     "FILE_TOO_LARGE",
     "NAME_INVALID",

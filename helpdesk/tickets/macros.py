@@ -4,6 +4,7 @@ A macro's text is filled for one ticket by `macro_render` (plain substitution, s
 helpdesk.tickets.placeholders); `ticket_compose` sends the composer's message and, when
 it came from a macro with a status, sets that status in the same transaction."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from helpdesk.core.files import Upload, atomic_with_files
 from helpdesk.core.textclean import clean_line, clean_text, limit_message
 from helpdesk.tickets import services
 from helpdesk.tickets.models import Macro, Reply, ReplyVisibility, Ticket, TicketStatus
@@ -109,15 +111,17 @@ def ticket_compose(
     body: str,
     visibility: ReplyVisibility,
     macro: Macro | None = None,
+    attachments: Sequence[Upload] = (),
 ) -> Reply:
-    """Send what the ticket page's composer holds: a reply or an internal note and, when
-    it was made from a macro that sets a status, that status. All or nothing: a refused
-    status change takes the reply back with it."""
+    """Send what the ticket page's composer holds: a reply or an internal note with its
+    files (the reply's attachment rules, in ticket_reply) and, when it was made from a
+    macro that sets a status, that status. All or nothing: a refused status change takes
+    the reply and its files back with it."""
     if macro is not None and not can_use_macros(author):
         raise PermissionDenied(MACROS_STAFF_ONLY)
-    with transaction.atomic():
+    with atomic_with_files():
         reply = services.ticket_reply(
-            ticket=ticket, author=author, body=body, visibility=visibility
+            ticket=ticket, author=author, body=body, visibility=visibility, attachments=attachments
         )
         if macro is not None and macro.status:
             services.ticket_set_status(

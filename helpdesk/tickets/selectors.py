@@ -18,6 +18,7 @@ from accounts.selectors import (
 )
 from helpdesk.tickets.models import (
     OPEN_STATUSES,
+    Attachment,
     Macro,
     Reply,
     ReplyVisibility,
@@ -155,10 +156,15 @@ class ThreadEntry:
     body: str
     at: datetime
     is_description: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
 
 def ticket_workspace_thread(*, ticket: Ticket) -> list[ThreadEntry]:
+    """The thread with each message's files (shown through the checked download view)."""
     requester = ticket.requester
+    files: dict[int | None, list[Attachment]] = {}
+    for item in ticket.attachments.order_by("id"):
+        files.setdefault(item.reply_id, []).append(item)
     entries = [
         ThreadEntry(
             author=requester.get_full_name() or requester.email,
@@ -168,6 +174,7 @@ def ticket_workspace_thread(*, ticket: Ticket) -> list[ThreadEntry]:
             body=ticket.description,
             at=ticket.created_at,
             is_description=True,
+            attachments=tuple(files.get(None, ())),
         )
     ]
     for reply in ticket.replies.select_related("author").order_by("created_at", "id"):
@@ -179,6 +186,7 @@ def ticket_workspace_thread(*, ticket: Ticket) -> list[ThreadEntry]:
                 visibility_label=reply.get_visibility_display(),
                 body=reply.body,
                 at=reply.created_at,
+                attachments=tuple(files.get(reply.pk, ())),
             )
         )
     return entries

@@ -1,5 +1,6 @@
 // Premium chat, customer side: one message's bubble (who, when, what, all as text) and
-// its tick (Sending, Sent, Delivered, Seen, Not sent with Retry). Used by chat-client.js.
+// its tick (Sending, Sent, Delivered, Seen, Not sent with Retry). A message that carries
+// a file shows the file's part (chat-files.js) in place of its text. Used by chat-log.js.
 (function () {
   "use strict";
 
@@ -13,7 +14,7 @@
       } catch (e) { return d.toLocaleTimeString([], options); }
     }
 
-    function bubble(role, name, body, iso) {
+    function bubble(role, name, body, iso, file) {
       const li = document.createElement("li");
       li.className = "chat-msg chat-msg-" + role;
       const meta = document.createElement("div");
@@ -27,7 +28,7 @@
       const text = document.createElement("p");
       text.className = "chat-body";
       text.textContent = body;
-      li.append(meta, text);
+      li.append(meta, file || text);
       if (role === "customer") {
         const tick = document.createElement("span");
         tick.className = "chat-tick";

@@ -16,9 +16,11 @@
 //  - it reconnects by itself with exponential backoff, and at once when a hidden tab
 //    becomes visible again.
 // All text goes into the page with textContent, never as HTML.
-// By concern: this file (the connection, frames, what the customer does); chat-wait.js
-// (the queue, the expected wait, the email offer); chat-bubbles.js (a message and its tick);
-// chat-unread.js (badge and preview while the dialog is closed).
+// By concern: this file (the connection, the outbox, frames from the server); chat-log.js
+// (the log, keyed by sequence number); chat-bubbles.js (a message and its tick);
+// chat-compose.js (what the customer does); chat-attach.js (sending a file); chat-files.js
+// (a file in a message, shared with the console); chat-wait.js (the queue, the expected
+// wait, the email offer); chat-unread.js (badge and preview while the dialog is closed).
 (function () {
   "use strict";
   const root = document.querySelector("[data-chat]");
@@ -50,19 +52,12 @@
   let retry = 0;
   let retryTimer = null;
   let pingTimer = null;
-  let typingTimer = null;
-  let typingSentAt = 0;
   let stopped = false;
   let conversation = null;
-  let lastSeq = 0;
-  // Messages before this one were not sent (a long chat's resume is its newest messages):
-  // they count as held, so the heartbeat does not ask for them again.
-  let shownFrom = 1;
   let deliveredSent = 0;
   let seenSent = 0;
   const dialog = document.getElementById("help-dialog");
   let paging = false; // a page of history is on its way
-  const items = new Map(); // seq -> <li>
   const outbox = loadOutbox(); // [{client_id, type, body, topic}]
 
   function fmt(text, values) {
@@ -124,27 +119,18 @@
     };
   }
 
-  // The highest n such that messages 1..n are all here. Resuming after the highest number
-  // seen instead would skip a message whose broadcast was lost while a later one (our
-  // own, acknowledged) arrived.
   // Ask for what this page lacks of the chat it shows (the server starts a different,
   // newer chat from its first message).
   function resume() {
-    send({ type: "resume", after_seq: heldThrough(), conversation: conversation ? conversation.id : null });
-  }
-
-  function heldThrough() {
-    let n = shownFrom - 1;
-    while (items.has(n + 1)) n++;
-    return n;
+    send({ type: "resume", after_seq: log.heldThrough(), conversation: conversation ? conversation.id : null });
   }
 
   // Ask for the page after what this page holds (unless one is on its way, or it holds
   // `last` already).
   function catchUp(last) {
     if (paging || !conversation) return;
-    if (last !== undefined && last <= heldThrough()) return;
-    paging = send({ type: "history", conversation: conversation.id, after_seq: heldThrough() });
+    if (last !== undefined && last <= log.heldThrough()) return;
+    paging = send({ type: "history", conversation: conversation.id, after_seq: log.heldThrough() });
   }
 
   function send(frame) {
@@ -190,79 +176,17 @@
     const item = { client_id: li.dataset.clientId, type: "message", body: li.querySelector(".chat-body").textContent };
     outbox.push(item);
     saveOutbox();
-    setTick(li, "sending");
+    bubbles.setTick(li, "sending");
     send({ type: "message", body: item.body, client_id: item.client_id });
   });
-  const bubble = bubbles.bubble;
-  const setTick = bubbles.setTick;
-
-  function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
-
-  function addMessages(list, keepPlace) {
-    const fromBottom = ui.log.scrollHeight - ui.log.scrollTop;
-    list.forEach(function (m) { addMessage(m, true); });
-    // Earlier messages went in above: keep what the customer was reading in view.
-    ui.log.scrollTop = keepPlace ? ui.log.scrollHeight - fromBottom : ui.log.scrollHeight;
-  }
-
-  function addMessage(m, quiet) {
-    if (items.has(m.seq)) return;
-    let li = m.client_id ? ui.log.querySelector('[data-client-id="' + CSS.escape(m.client_id) + '"]') : null;
-    if (!li) {
-      li = bubble(m.sender_role, m.sender_name, m.body, m.created_at);
-      // Keep the log in sequence order even if frames arrive out of order.
-      const after = m.seq > lastSeq ? undefined : Array.from(items.keys()).filter(function (s) { return s > m.seq; }).sort(function (a, b) { return a - b; })[0];
-      const pending = ui.log.querySelector(".chat-msg[data-state=sending], .chat-msg[data-state=failed]");
-      ui.log.insertBefore(li, after ? items.get(after) : pending);
-    }
-    li.dataset.seq = m.seq;
-    if (m.client_id) li.dataset.clientId = m.client_id;
-    items.set(m.seq, li);
-    lastSeq = Math.max(lastSeq, m.seq);
-    if (m.sender_role === "customer") {
-      const delivered = conversation && conversation.specialist_delivered_seq >= m.seq;
-      const seen = conversation && conversation.specialist_seen_seq >= m.seq;
-      setTick(li, seen ? "seen" : delivered ? "delivered" : "stored");
-    } else {
-      hideTyping();
-    }
-    if (!quiet) scrollDown();
-  }
-
-  // The first line of a long chat shown from its newest page: a button for the page
-  // before, until the chat is shown from its first message.
-  function showEarlier() {
-    let note = ui.log.querySelector(".chat-earlier");
-    if (shownFrom <= 1) { if (note) note.remove(); return; }
-    if (!note) {
-      note = document.createElement("li");
-      note.className = "chat-note chat-earlier";
-      const more = document.createElement("button");
-      more.type = "button";
-      more.className = "link-button";
-      more.textContent = T.earlier;
-      more.addEventListener("click", function () {
-        if (conversation) more.disabled = send({ type: "history", conversation: conversation.id, before_seq: shownFrom });
-      });
-      note.append(more);
-      ui.log.prepend(note);
-    }
-    note.querySelector("button").disabled = false;
-  }
-
-  function addPending(item) {
-    const li = bubble("customer", "", item.body, null);
-    li.dataset.clientId = item.client_id;
-    ui.log.append(li);
-    setTick(li, "sending");
-    scrollDown();
-  }
-
-  function markDelivered(seq, state) {
-    items.forEach(function (li, s) {
-      if (s <= seq && li.classList.contains("chat-msg-customer") && li.dataset.state !== "seen") setTick(li, state || "delivered");
-    });
-  }
+  // The log (chat-log.js): messages by sequence number, pending ones below.
+  const log = window.PremiumDeskChatLog(ui.log, T, bubbles, {
+    conversation: function () { return conversation; },
+    earlier: function (before) {
+      return Boolean(conversation) && send({ type: "history", conversation: conversation.id, before_seq: before });
+    },
+    other: function () { hideTyping(); },
+  });
 
   // Seen: the chat was on the customer's screen (dialog open on it, tab visible).
   function onScreen() {
@@ -270,15 +194,13 @@
   }
   function ackSeen() {
     if (!conversation || !onScreen()) return;
-    let top = 0;
-    items.forEach(function (li, s) { if (!li.classList.contains("chat-msg-customer")) top = Math.max(top, s); });
+    const top = log.newestOther();
     if (top > seenSent && send({ type: "seen", seq: top })) seenSent = top;
   }
 
   function ackDelivery() {
     if (document.visibilityState !== "visible" || !conversation) return;
-    let top = 0;
-    items.forEach(function (li, s) { if (!li.classList.contains("chat-msg-customer")) top = Math.max(top, s); });
+    const top = log.newestOther();
     if (top > deliveredSent && send({ type: "delivered", seq: top })) deliveredSent = top;
   }
 
@@ -307,12 +229,9 @@
   function enterConversation(c) {
     const fresh = !conversation || conversation.id !== c.id;
     if (fresh) {
-      items.clear();
-      ui.log.textContent = "";
-      lastSeq = 0;
-      shownFrom = 1;
+      log.reset();
       deliveredSent = 0;
-      outbox.filter(function (o) { return o.type === "message"; }).forEach(addPending);
+      outbox.filter(function (o) { return o.type === "message"; }).forEach(log.addPending);
     }
     conversation = c;
     if (dialog) dialog.dataset.openOn = "chat"; // Help opens on the live chat
@@ -350,20 +269,17 @@
       if (f.conversation && f.conversation.status === "ended") {
         // It ended while this page was away: show what it missed, and who ended it.
         if (conversation && conversation.id === f.conversation.id) {
-          addMessages(f.messages);
+          log.addMessages(f.messages);
           endConversation(f.conversation.ended_by, ticketOf(f.conversation));
         }
         renderAvailability(f.availability);
         flushOutbox();
       } else if (f.conversation) {
         enterConversation(f.conversation);
-        if (f.from_seq) { // a long chat opens with its newest page
-          shownFrom = Math.max(shownFrom, f.from_seq);
-          showEarlier();
-        }
-        addMessages(f.messages);
-        markDelivered(f.conversation.specialist_delivered_seq);
-        markDelivered(f.conversation.specialist_seen_seq, "seen");
+        if (f.from_seq) log.showEarlier(f.from_seq, true); // a long chat opens with its newest page
+        log.addMessages(f.messages);
+        log.markDelivered(f.conversation.specialist_delivered_seq);
+        log.markDelivered(f.conversation.specialist_seen_seq, "seen");
         if (f.queue) renderQueue(f.queue);
         ackDelivery();
         ackSeen();
@@ -379,28 +295,24 @@
       const i = outbox.findIndex(function (o) { return o.client_id === f.client_id; });
       if (i !== -1) outbox.splice(i, 1);
       saveOutbox();
-      const li = ui.log.querySelector('[data-client-id="' + CSS.escape(f.client_id || "") + '"]');
-      if (li && li.dataset.state !== "delivered") setTick(li, "stored");
-      if (li && !li.dataset.seq) { li.dataset.seq = f.seq; items.set(f.seq, li); lastSeq = Math.max(lastSeq, f.seq); }
       // The server does not broadcast our own message back to this page: the ack has it.
-      if (!li && f.message && conversation && f.message.conversation === conversation.id) addMessage(f.message);
+      if (!log.acknowledged(f) && f.message && conversation && f.message.conversation === conversation.id) log.addMessage(f.message);
     },
     page: function (f) {
       paging = false;
       if (!conversation || f.conversation.id !== conversation.id) return;
-      addMessages(f.messages);
+      log.addMessages(f.messages);
       if (f.conversation.status === "ended") { endConversation(f.conversation.ended_by, ticketOf(f.conversation)); return; }
       ackDelivery();
       if (f.more) catchUp(f.conversation.last_seq);
     },
     earlier: function (f) {
       if (!conversation || f.conversation.id !== conversation.id) return;
-      addMessages(f.messages, true);
-      shownFrom = f.from_seq || 1;
-      showEarlier();
+      log.addMessages(f.messages, true);
+      log.showEarlier(f.from_seq);
     },
     message: function (f) {
-      addMessage(f.message);
+      log.addMessage(f.message);
       ackDelivery();
       if (f.message.sender_role !== "customer") {
         root.dispatchEvent(new CustomEvent("chat:message", { detail: { message: f.message, seen: onScreen() } }));
@@ -410,7 +322,7 @@
     seen: function (f) {
       if (f.role !== "specialist") return;
       if (conversation) conversation.specialist_seen_seq = f.seq;
-      markDelivered(f.seq, "seen");
+      log.markDelivered(f.seq, "seen");
     },
     queue: function (f) { renderQueue(f); },
     availability: function (f) { renderAvailability(f); },
@@ -418,11 +330,7 @@
       conversation = Object.assign({}, conversation, f.conversation);
       renderStatus();
       wait.done();
-      const note = document.createElement("li");
-      note.className = "chat-system";
-      note.textContent = fmt(T.joined, { name: f.conversation.specialist_name });
-      ui.log.append(note);
-      scrollDown();
+      log.note(fmt(T.joined, { name: f.conversation.specialist_name }));
     },
     typing: function (f) {
       if (!f.typing) { hideTyping(); return; }
@@ -434,7 +342,7 @@
     delivery: function (f) {
       if (f.role !== "specialist") return;
       if (conversation) conversation.specialist_delivered_seq = f.seq;
-      markDelivered(f.seq);
+      log.markDelivered(f.seq);
     },
     ended: function (f) { endConversation(f.by, f); },
     pong: function (f) {
@@ -444,8 +352,7 @@
     },
     error: function (f) {
       paging = false;
-      const earlier = ui.log.querySelector(".chat-earlier button");
-      if (earlier) earlier.disabled = false;
+      log.earlierAgain();
       showAlert(f.message);
       showAlert.last = f.message;
       if (f.client_id) {
@@ -455,98 +362,22 @@
           saveOutbox();
           if (item.type === "start") { ui.start.hidden = false; ui.live.hidden = true; }
         }
-        const li = ui.log.querySelector('[data-client-id="' + CSS.escape(f.client_id) + '"]');
-        if (li) setTick(li, "failed");
+        const li = log.byClientId(f.client_id);
+        if (li) bubbles.setTick(li, "failed");
       }
     },
   };
 
-  // ---- what the customer does ---------------------------------------------------------
-  ui.start.addEventListener("submit", function (event) {
-    event.preventDefault();
-    const topic = ui.start.elements.topic.value.trim();
-    const body = ui.start.elements.body.value.trim();
-    if (!topic) { ui.start.elements.topic.focus(); return; }
-    if (!body) { ui.start.elements.body.focus(); return; }
-    showAlert("");
-    const item = { type: "start", topic: topic, body: body, client_id: newId() };
-    outbox.push(item);
-    saveOutbox();
-    conversation = null;
-    items.clear();
-    shownFrom = 1;
-    ui.log.textContent = "";
-    show("live");
-    ui.status.textContent = T.waiting;
-    addPending(item);
-    if (!send({ type: "start", topic: topic, body: body, client_id: item.client_id })) {
-      setConn(T.connecting);
-      connect();
-    }
-  });
-
-  ui.compose.addEventListener("submit", function (event) {
-    event.preventDefault();
-    const body = ui.input.value.trim();
-    if (!body) return;
-    showAlert("");
-    const item = { type: "message", body: body, client_id: newId() };
-    outbox.push(item);
-    saveOutbox();
-    addPending(item);
-    ui.input.value = "";
-    typingSentAt = 0;
-    if (conversation) send({ type: "message", body: body, client_id: item.client_id });
-  });
-  ui.input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      ui.compose.requestSubmit();
-    }
-  });
-  ui.input.addEventListener("input", function () {
-    const now = Date.now();
-    if (now - typingSentAt > 3000) {
-      typingSentAt = now;
-      send({ type: "typing", typing: true });
-    }
-    clearTimeout(typingTimer);
-    typingTimer = setTimeout(function () { typingSentAt = 0; send({ type: "typing", typing: false }); }, 4000);
-  });
-
-  // The dialog's own confirmation (not the browser's confirm box).
-  const endConfirm = $("[data-chat-end-confirm]");
-  ui.end.addEventListener("click", function () {
-    endConfirm.hidden = false;
-    endConfirm.querySelector("[data-chat-end-no]").focus();
-  });
-  endConfirm.querySelector("[data-chat-end-yes]").addEventListener("click", function () {
-    endConfirm.hidden = true;
-    send({ type: "end" });
-  });
-  endConfirm.querySelector("[data-chat-end-no]").addEventListener("click", function () {
-    endConfirm.hidden = true;
-    ui.end.focus();
-  });
-  ui.again.addEventListener("click", function () {
-    show("start");
-    send({ type: "queue" }); // the outlook for the new chat (answered with "availability")
-    ui.start.reset();
-    ui.start.elements.topic.focus();
-  });
-
-  // Email instead: hand what the customer wrote to the email step, and leave the queue.
-  ui.email.addEventListener("click", function () {
-    let subject = ui.start.elements.topic.value.trim();
-    let description = ui.start.elements.body.value.trim();
-    if (conversation) {
-      subject = conversation.topic;
-      description = Array.from(ui.log.querySelectorAll(".chat-msg-customer .chat-body"))
-        .map(function (p) { return p.textContent; }).join("\n\n");
-      if (conversation.status === "waiting") send({ type: "end" });
-    }
-    window.PremiumDeskHelp.showStep("email", { subject: subject, description: description });
-  });
+  // ---- what the customer does (chat-compose.js, chat-attach.js) ----------------------
+  const api = {
+    send: send, connect: connect, show: show, setConn: setConn, showAlert: showAlert,
+    newId: newId, fmt: fmt, log: log,
+    conversation: function () { return conversation; },
+    queue: function (item) { outbox.push(item); saveOutbox(); log.addPending(item); },
+    fresh: function () { conversation = null; log.reset(); },
+  };
+  window.PremiumDeskChatCompose(root, ui, T, api);
+  window.PremiumDeskChatAttach(root, T, api);
 
   if (dialog) {
     dialog.addEventListener("help:step", function (event) {
@@ -561,5 +392,5 @@
       connect();
     }
   });
-  window.PremiumDeskChat = { connect: connect, state: function () { return { conversation: conversation, lastSeq: lastSeq, outbox: outbox.slice() }; } };
+  window.PremiumDeskChat = { connect: connect, state: function () { return { conversation: conversation, lastSeq: log.lastSeq(), outbox: outbox.slice() }; } };
 })();

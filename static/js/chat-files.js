@@ -21,12 +21,16 @@
       const img = document.createElement("img");
       img.src = file.thumbnail_url;
       img.alt = file.name;
-      img.loading = "lazy";
+      // Its height is known only once loaded: a log scrolled to its end stays there.
+      img.addEventListener("load", function () {
+        const log = link.closest("ol, ul");
+        if (log && log.scrollHeight - log.scrollTop - log.clientHeight < img.height + 120) log.scrollTop = log.scrollHeight;
+      });
       link.append(img);
     }
     const label = document.createElement("span");
     label.className = "chat-file-name";
-    label.textContent = "📎 " + file.name + " · " + size(file.size);
+    label.textContent = file.name + " · " + size(file.size);
     link.append(label);
     return link;
   }

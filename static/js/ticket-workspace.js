@@ -103,7 +103,10 @@
             data.errors[key].forEach(function (line) { lines.push(line); });
           });
           errors.textContent = lines.join(" ");
-          body.setAttribute("aria-invalid", "true");
+          // A refused file marks the file field; anything else, the message.
+          const files = form.querySelector("[name=attachments]");
+          if (files && data.errors && data.errors.attachments) files.setAttribute("aria-invalid", "true");
+          if (!data.errors || Object.keys(data.errors).some(function (key) { return key !== "attachments"; })) body.setAttribute("aria-invalid", "true");
         })
         .catch(function () { errors.textContent = t.tFailed; })
         .finally(function () {
@@ -113,6 +116,8 @@
         });
     }
     form.addEventListener("submit", function (event) { event.preventDefault(); submit(); });
+    const fileInput = form.querySelector("[name=attachments]");
+    if (fileInput) fileInput.addEventListener("change", function () { fileInput.removeAttribute("aria-invalid"); });
     body.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();

@@ -161,9 +161,14 @@ def test_an_ended_chat_takes_no_file(_storage):
 @pytest.mark.django_db
 def test_forged_uploads_are_refused_and_store_nothing(_storage):
     conversation, customer, specialist = _chat()
-    outsiders = [SuperAdminFactory(), StaffFactory(), LeadFactory()]  # other account, staff
+    colleague = SuperAdminFactory(account=customer.account)  # same account, not their chat
+    no_rights = UserFactory(account=None, role="", is_staff=True)  # staff in no group
+    # Another account, a colleague, a specialist not on the chat, a lead, staff without rights.
+    outsiders = [SuperAdminFactory(), colleague, StaffFactory(), LeadFactory(), no_rights]
     for user in outsiders:
-        assert _upload(_client(user), conversation).status_code == 404
+        response = _upload(_client(user), conversation)
+        assert response.status_code == 404, user
+        assert "chart.png" not in response.content.decode()
     anonymous = Client().post(
         reverse("chat_attachment_upload", args=[conversation.pk]),
         {"file": SimpleUploadedFile("chart.png", png())},
