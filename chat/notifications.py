@@ -14,6 +14,7 @@ from chat.models import Conversation, ConversationStatus
 from chat.selectors import messages_in_order
 from helpdesk.core.links import portal_url
 from helpdesk.core.outbox.services import outbox_handler
+from helpdesk.core.timefmt import zone_of
 from helpdesk.csat.models import RatedKind
 from helpdesk.csat.selectors import survey_about
 from helpdesk.csat.services import survey_link
@@ -44,6 +45,7 @@ def chat_transcript_send(*, conversation_id: int) -> bool:
         {
             "conversation": conversation,
             "messages": messages,
+            "tz": zone_of(conversation.customer.time_zone).key,
             "rate_url": survey_link(survey) if survey else "",
         },
     )
@@ -106,6 +108,7 @@ def chat_unanswered_send(*, conversation_id: int) -> bool:
             "ticket": ticket,
             "ticket_url": portal_url(reverse("ticket_detail", args=[ticket.pk])) if ticket else "",
             "minutes": settings.CHAT_UNANSWERED_TO_EMAIL_MINUTES,
+            "tz": zone_of(conversation.customer.time_zone).key,
         },
     )
     subject = (

@@ -46,6 +46,7 @@ from helpdesk.core.realtime import (
     user_group,
 )
 from helpdesk.core.textclean import clean_line, limit_message
+from helpdesk.core.timefmt import local_datetime, zone_of
 from helpdesk.core.webhooks.events import WebhookEvent
 from helpdesk.core.webhooks.services import webhook_emit
 from helpdesk.csat.models import RatedKind
@@ -334,11 +335,14 @@ def conversation_end(*, conversation_id: int, actor: User) -> Conversation:
 
 
 def _transcript_text(conversation: Conversation) -> str:
+    """The chat as a ticket's description: in English like the rest of the text, its times
+    in the customer's own zone and the portal's one style (helpdesk/formats)."""
+    zone = zone_of(conversation.customer.time_zone).key
     lines = [
-        f"[{m.created_at:%Y-%m-%d %H:%M} UTC] {m.sender.get_full_name()}: {m.body}"
+        f"[{local_datetime(m.created_at, zone)}] {m.sender.get_full_name()}: {m.body}"
         for m in selectors.messages_in_order(conversation=conversation)
     ]
-    text = f"Transcript of Premium chat #{conversation.pk}\n\n" + "\n".join(lines)
+    text = f"Transcript of Premium chat #{conversation.pk} (times in {zone})\n\n" + "\n".join(lines)
     limit = ticket_services.DESCRIPTION_MAX
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -32,6 +32,7 @@ from helpdesk.tickets.models import (
     SlaAttainmentReport,
     Ticket,
     TicketEvent,
+    TicketEventKind,
     TicketStatus,
 )
 from sla.models import SlaKind
@@ -199,9 +200,16 @@ class TicketAdminForm(ServiceChangeForm):
         return []
 
 
+def _event_value(event: TicketEvent, value: str) -> str:
+    """A status change reads with the statuses' names ("Waiting on customer"), not codes."""
+    if event.kind == TicketEventKind.STATUS and value in TicketStatus.values:
+        return str(TicketStatus(value).label)
+    return value or "-"
+
+
 class TicketEventInline(admin.TabularInline):
     model = TicketEvent
-    fields = ("created_at", "kind", "actor", "from_value", "to_value", "reason")
+    fields = ("created_at", "kind", "actor", "from_shown", "to_shown", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -212,6 +220,14 @@ class TicketEventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("from"))
+    def from_shown(self, event: TicketEvent) -> str:
+        return _event_value(event, event.from_value)
+
+    @admin.display(description=_("to"))
+    def to_shown(self, event: TicketEvent) -> str:
+        return _event_value(event, event.to_value)
 
 
 @admin.register(Ticket)

@@ -8,6 +8,16 @@
 // All text is inserted with textContent.
 (function () {
   "use strict";
+  // A message's time as the server writes times: the page's language, 24 h, and the staff
+  // user's own zone (the profile's; the browser's if that is unknown).
+  function clock(iso) {
+    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    const zone = (document.getElementById("chat-console") || {}).dataset;
+    try {
+      return new Date(iso).toLocaleTimeString(document.documentElement.lang || [], Object.assign({ timeZone: zone && zone.timeZone }, options));
+    } catch (e) { return new Date(iso).toLocaleTimeString([], options); }
+  }
+
   const root = document.getElementById("chat-console");
   if (!root) return;
   const T = JSON.parse(document.getElementById("console-strings").textContent);
@@ -208,7 +218,7 @@
       const li = el("li", "chat-msg chat-msg-" + (m.sender_role === "specialist" ? "mine" : "theirs"));
       li.dataset.seq = m.seq;
       const meta = el("div", "chat-meta");
-      meta.append(el("span", "chat-who", m.sender_name), el("time", "", new Date(m.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })));
+      meta.append(el("span", "chat-who", m.sender_name), el("time", "", clock(m.created_at)));
       const file = window.PremiumDeskChatFiles && window.PremiumDeskChatFiles.render(m);
       li.append(meta, file || el("p", "chat-body", m.body));
       const t = tick(chat, m);

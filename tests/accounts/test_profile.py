@@ -72,3 +72,28 @@ def test_the_profile_and_detection_need_a_sign_in_and_detection_a_post(client):
     assert client.post(reverse("time_zone_detect"), {"time_zone": "UTC"}).status_code == 302
     client.force_login(SuperAdminFactory())
     assert client.get(reverse("time_zone_detect")).status_code == 405
+
+
+def test_a_staff_users_zone_is_detected_once_in_the_admin_and_times_follow_it(client):
+    """The admin asks the browser for its zone while the staff user has none chosen; then
+    the admin's times (a chat transcript's messages) are written in it, not in UTC."""
+    from datetime import UTC, datetime
+
+    from chat.models import Conversation, Message
+    from chat.services import conversation_start
+    from tests.factories import StaffFactory
+
+    staff = StaffFactory()
+    client.force_login(staff)
+    assert 'id="staff-time-zone"' in client.get(reverse("admin:index")).content.decode()
+    response = client.post(reverse("time_zone_detect"), {"time_zone": "Europe/Paris"}, **JSON)
+    assert response.json() == {"saved": True, "time_zone": "Europe/Paris"}
+    assert 'id="staff-time-zone"' not in client.get(reverse("admin:index")).content.decode()
+
+    at = datetime(2026, 12, 2, 7, 48, tzinfo=UTC)
+    chat, _ = conversation_start(customer=SuperAdminFactory(), topic="VPN", body="Down")
+    Conversation.objects.filter(pk=chat.pk).update(created_at=at)
+    Message.objects.filter(conversation=chat).update(created_at=at)
+    page = client.get(reverse("admin:chat_conversation_change", args=[chat.pk])).content.decode()
+    assert "2 Dec 2026, 08:48" in page
+    assert "2 Dec 2026, 07:48" not in page

@@ -93,8 +93,29 @@ def test_dark_theme_follows_the_system(live_server, demo, browser, login, screen
         page.get_by_role("button", name="Help", exact=True).click()
         expect(page.get_by_role("dialog")).to_be_visible()
         screenshot(page, "dialog-dark")
+        # The chat log is dark too (it once stayed light, with grey bubbles on it).
+        log = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.chat-log')).backgroundColor"
+        )
+        assert log not in ("rgb(247, 248, 252)", "rgb(255, 255, 255)")
         page.keyboard.press("Escape")
         page.goto(f"{live_server.url}/tickets/")
         screenshot(page, "tickets-dark")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["fr", "ja"])
+def test_french_and_japanese_pages_fit_390_px_too(live_server, demo, phone, login, language):
+    """Longer labels ("Modifier le mot de passe", "Base de connaissances") wrap in the
+    header instead of pushing the Help button off a phone's screen."""
+    login(phone, "admin@acme.example")
+    phone.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    for name, path in [("home", "/"), ("tickets", "/tickets/"), ("profile", "/account/profile/")]:
+        phone.goto(f"{live_server.url}{path}")
+        assert phone.evaluate("document.documentElement.lang") == language
+        _no_sideways_scroll(phone, f"{name} ({language})")
+    help_box = phone.locator("#help-button").bounding_box()
+    assert help_box["x"] + help_box["width"] <= 390

@@ -191,3 +191,33 @@ def test_seen_is_recorded_for_participants_only_never_moves_back_and_implies_del
             services.seen_mark(conversation_id=conversation.pk, user=stranger, seq=1)
     conversation.refresh_from_db()
     assert conversation.specialist_seen_seq == 0
+
+
+def test_the_transcripts_give_times_in_the_customers_zone(
+    mailoutbox, sent, django_capture_on_commit_callbacks
+):
+    """The email and the ticket made of the chat write times in the customer's zone, in
+    the portal's one style, and name the zone (never UTC for a customer in Paris)."""
+    from datetime import UTC, datetime
+
+    from chat.tasks import chat_transcript_email
+
+    customer = SuperAdminFactory(time_zone="Europe/Paris")
+    specialist = StaffFactory()
+    conversation, _ = services.conversation_start(customer=customer, topic="VPN", body="Down")
+    services.conversation_accept(conversation_id=conversation.pk, specialist=specialist)
+    at = datetime(2026, 12, 2, 7, 48, tzinfo=UTC)
+    Conversation.objects.filter(pk=conversation.pk).update(created_at=at)
+    Message.objects.filter(conversation=conversation).update(created_at=at)
+    ticket = services.conversation_ticket_create(
+        conversation_id=conversation.pk, specialist=specialist
+    )
+    assert "(times in Europe/Paris)" in ticket.description
+    assert "[2 Dec 2026, 08:48] " in ticket.description
+    with timezone.override("UTC"), django_capture_on_commit_callbacks(execute=True):
+        services.conversation_end(conversation_id=conversation.pk, actor=customer)
+    chat_transcript_email(conversation.pk)
+    body = mailoutbox[-1].body
+    assert "started 2 Dec 2026, 08:48 (Europe/Paris)." in body
+    assert "[08:48] " in body
+    assert "UTC" not in body

@@ -58,3 +58,26 @@ def test_internal_notes_and_missing_rows_send_nothing(mailoutbox):
     notifications.ticket_created_notify(ticket_id=ticket.pk + 1000)
     notifications.business_critical_alert(ticket_id=ticket.pk + 1000)
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("en", "2 Dec 2026, 11:00"), ("fr", "2 déc. 2026, 11:00"), ("ja", "2026年12月2日 11:00")],
+)
+def test_the_confirmation_writes_the_deadline_in_the_requesters_zone_and_one_style(
+    mailoutbox, language, written
+):
+    from datetime import UTC, datetime
+
+    from django.utils import timezone as django_timezone
+
+    requester = SuperAdminFactory(time_zone="Europe/Paris")
+    ticket = ticket_for(requester)
+    due = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    type(ticket).objects.filter(pk=ticket.pk).update(due_at=due, language=language)
+    mailoutbox.clear()
+    with django_timezone.override("UTC"):  # the worker's zone is not the customer's
+        notifications.ticket_created_notify(ticket_id=ticket.pk)
+    (mail,) = mailoutbox
+    assert written in mail.body
+    assert "Europe/Paris" in mail.body

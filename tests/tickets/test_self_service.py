@@ -138,3 +138,19 @@ def test_a_reclassification_shows_on_the_customers_page_with_its_explanation(cli
     assert "Reclassified as a standard ticket" in page
     assert "Only one user is affected, so this is a standard ticket." in page
     assert "(deadline" not in page
+
+
+def test_the_specialists_history_names_the_customers_solve_and_reopen(client):
+    """In the admin, the status changes read with the statuses' names and the customer as
+    the one who made them."""
+    ticket = ticket_for(SuperAdminFactory())
+    customer = ticket.requester
+    services.ticket_solve_by_customer(ticket=ticket, customer=customer)
+    services.ticket_reopen_by_customer(ticket=ticket, customer=customer)
+    client.force_login(StaffFactory())
+    page = client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).content.decode()
+    history = page[page.index("History and escalations") :]
+    assert history.count(customer.email) >= 2
+    for label in ("New", "Solved", "Open"):
+        assert f"<p>{label}</p>" in history
+    assert "<p>solved</p>" not in history
