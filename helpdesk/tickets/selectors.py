@@ -183,7 +183,13 @@ def ticket_workspace_thread(*, ticket: Ticket) -> list[ThreadEntry]:
                 author=reply.author.get_full_name() or reply.author.email,
                 by_customer=not reply.author.is_staff,
                 visibility=reply.visibility,
-                visibility_label=reply.get_visibility_display(),
+                # A customer's answer (from the portal or by email) is public, but it is
+                # not a "Public reply" a specialist sent: the label says whose it is.
+                visibility_label=(
+                    str(_("Customer reply"))
+                    if not reply.author.is_staff
+                    else reply.get_visibility_display()
+                ),
                 body=reply.body,
                 at=reply.created_at,
                 attachments=tuple(files.get(reply.pk, ())),

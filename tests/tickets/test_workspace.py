@@ -264,3 +264,22 @@ def test_the_page_and_the_macro_error_are_translated(client, ticket):
     client.cookies["django_language"] = "ja"
     response = client.post(reverse("admin:tickets_macro_add"), {"name": "x", "body": "{{nom}}"})
     assert "不明なプレースホルダー {{nom}} です。" in response.content.decode()
+
+
+def test_the_customers_answers_are_labelled_as_theirs_not_as_a_public_reply(client, ticket):
+    agent = StaffFactory(full_name="Sam Specialist")
+    ticket_reply(ticket=ticket, author=agent, body="Fixed?", visibility=ReplyVisibility.PUBLIC)
+    ticket_reply(
+        ticket=ticket,
+        author=ticket.requester,
+        body="Still broken.",
+        visibility=ReplyVisibility.PUBLIC,
+    )
+    client.force_login(agent)
+    page = client.get(_url("change", ticket)).content.decode()
+    staff_at, customer_at = page.index("Fixed?"), page.index("Still broken.")
+    staff_item = page[page.rindex("<li", 0, staff_at) : staff_at]
+    customer_item = page[page.rindex("<li", 0, customer_at) : customer_at]
+    assert "Public reply" in staff_item and "ws-msg-staff" in staff_item
+    assert "Customer reply" in customer_item and "Public reply" not in customer_item
+    assert "ws-msg-customer" in customer_item
