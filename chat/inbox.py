@@ -8,7 +8,15 @@ from django.utils.translation import gettext
 from accounts.models import Role, User
 from chat.models import Conversation, ConversationStatus
 from chat.services.conversations import conversation_accept
-from sla.inbox import CHAT, Candidate, InboxItem, InboxQuery, InboxSource, register
+from sla.inbox import (
+    CHAT,
+    Candidate,
+    InboxItem,
+    InboxQuery,
+    InboxSource,
+    clock_then_held_candidates,
+    register,
+)
 
 
 def _filtered(query: InboxQuery) -> QuerySet[Conversation] | None:
@@ -26,20 +34,12 @@ def inbox_chat_candidates(query: InboxQuery) -> list[Candidate]:
     base = _filtered(query)
     if base is None:
         return []
-    running = base.filter(status=ConversationStatus.WAITING)
-    if query.breached:
-        running = running.filter(due_at__lt=query.now)
-    if query.due_soon:
-        running = running.filter(due_at__gte=query.now, due_at__lte=query.due_soon_before)
-    rows = running.order_by("due_at", "id").values_list("id", "due_at", "created_at")
-    found = [Candidate(CHAT, pk, due, False, at) for pk, due, at in rows[: query.limit]]
-    if len(found) < query.limit and not (query.breached or query.due_soon):
-        held = base.filter(status=ConversationStatus.ACTIVE).order_by("created_at", "id")
-        found += [
-            Candidate(CHAT, pk, None, False, at)
-            for pk, at in held.values_list("id", "created_at")[: query.limit - len(found)]
-        ]
-    return found
+    return clock_then_held_candidates(
+        kind=CHAT,
+        query=query,
+        running=base.filter(status=ConversationStatus.WAITING),
+        held=base.filter(status=ConversationStatus.ACTIVE),
+    )
 
 
 def inbox_chat_items(ids: list[int]) -> dict[int, InboxItem]:

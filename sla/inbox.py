@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
+
 from accounts.models import User
 from helpdesk.core.realtime import STAFF_GROUP, broadcast_on_commit
 
@@ -116,6 +118,26 @@ class InboxSource:
 
 
 _sources: dict[str, InboxSource] = {}
+
+
+def clock_then_held_candidates(
+    *, kind: str, query: InboxQuery, running: QuerySet[Any], held: QuerySet[Any]
+) -> list[Candidate]:
+    """Candidates of a kind whose clock runs while it waits (chats, callbacks): the waiting
+    ones by deadline (the breached and due-soon filters apply to them), then, when there is
+    room and no deadline filter, the held ones (nothing runs: longest waiting first)."""
+    if query.breached:
+        running = running.filter(due_at__lt=query.now)
+    if query.due_soon:
+        running = running.filter(due_at__gte=query.now, due_at__lte=query.due_soon_before)
+    rows = running.order_by("due_at", "id").values_list("id", "due_at", "created_at")
+    found = [Candidate(kind, pk, due, False, at) for pk, due, at in rows[: query.limit]]
+    if len(found) < query.limit and not (query.breached or query.due_soon):
+        rest = held.order_by("created_at", "id").values_list("id", "created_at")
+        found += [
+            Candidate(kind, pk, None, False, at) for pk, at in rest[: query.limit - len(found)]
+        ]
+    return found
 
 
 def register(source: InboxSource) -> None:

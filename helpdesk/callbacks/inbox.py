@@ -9,7 +9,15 @@ from django.utils.translation import gettext
 from accounts.models import Role, User
 from helpdesk.callbacks.models import CallbackRequest, CallbackStatus
 from helpdesk.callbacks.services import ALREADY_CLAIMED, callback_claim
-from sla.inbox import CALLBACK, Candidate, InboxItem, InboxQuery, InboxSource, register
+from sla.inbox import (
+    CALLBACK,
+    Candidate,
+    InboxItem,
+    InboxQuery,
+    InboxSource,
+    clock_then_held_candidates,
+    register,
+)
 
 
 def _filtered(query: InboxQuery) -> QuerySet[CallbackRequest] | None:
@@ -27,20 +35,12 @@ def inbox_callback_candidates(query: InboxQuery) -> list[Candidate]:
     base = _filtered(query)
     if base is None:
         return []
-    running = base.filter(status=CallbackStatus.WAITING)
-    if query.breached:
-        running = running.filter(due_at__lt=query.now)
-    if query.due_soon:
-        running = running.filter(due_at__gte=query.now, due_at__lte=query.due_soon_before)
-    rows = running.order_by("due_at", "id").values_list("id", "due_at", "created_at")
-    found = [Candidate(CALLBACK, pk, due, False, at) for pk, due, at in rows[: query.limit]]
-    if len(found) < query.limit and not (query.breached or query.due_soon):
-        claimed = base.filter(status=CallbackStatus.IN_PROGRESS).order_by("created_at", "id")
-        found += [
-            Candidate(CALLBACK, pk, None, False, at)
-            for pk, at in claimed.values_list("id", "created_at")[: query.limit - len(found)]
-        ]
-    return found
+    return clock_then_held_candidates(
+        kind=CALLBACK,
+        query=query,
+        running=base.filter(status=CallbackStatus.WAITING),
+        held=base.filter(status=CallbackStatus.IN_PROGRESS),
+    )
 
 
 def inbox_callback_items(ids: list[int]) -> dict[int, InboxItem]:
