@@ -11,7 +11,8 @@ from django.conf import settings
 
 from accounts.models import User
 from accounts.permissions import is_agent
-from accounts.selectors import SocketAccess, socket_access, socket_access_many
+from accounts.selectors import SocketAccess, socket_access
+from accounts.sockets import RightsRechecked
 from accounts.two_factor import session_second_factor_ok
 from helpdesk.core.channel_layer import EndsOnLayerLoss, forget_channel
 from helpdesk.core.realtime import STAFF_GROUP, user_group
@@ -28,7 +29,7 @@ def _allowed(user: User, session: dict[str, Any]) -> bool:
     return is_agent(user) and session_second_factor_ok(user=user, session=session)
 
 
-class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
+class StaffAlertsConsumer(RightsRechecked, EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
     """Alerts carry ticket subjects: the feed follows its user's rights like the chat
     sockets do. It joins the user's group, so a logout, a deactivation or a change of
     role, staff status, group, password or second factor closes it at once, and it
@@ -37,6 +38,9 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
     rights_lost = False
     access_checked_at = 0.0
     joined: tuple[str, ...] = ()
+
+    def allowed(self, user: User, session: dict[str, Any]) -> bool:
+        return _allowed(user, session)
 
     @database_sync_to_async
     def access(self) -> SocketAccess:
@@ -80,27 +84,6 @@ class StaffAlertsConsumer(EndsOnLayerLoss, AsyncJsonWebsocketConsumer):
         session = self.scope.get("session")
         key = session.session_key if session is not None else None
         return (type(self).__name__, key, self.scope["user"].pk)
-
-    def recheck_sync(self) -> tuple[SocketAccess, Any]:
-        scope = {"user": self.scope.get("user"), "session": self.scope.get("session")}
-        return socket_access(scope=scope, allowed=_allowed), scope["user"]
-
-    @staticmethod
-    def recheck_batch(members: list["StaffAlertsConsumer"]) -> list[tuple[SocketAccess, Any]]:
-        return socket_access_many(
-            checks=[
-                ({"user": m.scope.get("user"), "session": m.scope.get("session")}, _allowed)
-                for m in members
-            ]
-        )
-
-    async def recheck_apply(self, answer: tuple[SocketAccess, Any]) -> bool:
-        state, fresh = answer
-        if self.rights_lost:
-            return False
-        if state == SocketAccess.OK:
-            self.scope["user"] = fresh
-        return await self.access_apply(state)
 
     async def access_apply(self, state: SocketAccess) -> bool:
         if state == SocketAccess.OK:

@@ -19,7 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from accounts.models import User
-from accounts.selectors import SocketAccess, socket_access, socket_access_many
+from accounts.selectors import SocketAccess, socket_access
+from accounts.sockets import RightsRechecked
 from chat import selectors, services
 from chat.consumers.frames import (
     ACCESS_LOST,
@@ -53,7 +54,7 @@ REFRESH_GROUPS_SECONDS = 1.0
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-class ChatSocket(MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
+class ChatSocket(RightsRechecked, MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
     """What both sides share: frame parsing, errors, flood limit, forced close, and
     riding out a channel layer outage."""
 
@@ -195,27 +196,6 @@ class ChatSocket(MessageWriter, LayerEventHook, AsyncWebsocketConsumer):
         session = self.scope.get("session")
         key = session.session_key if session is not None else None
         return (type(self).__name__, key, self.user.pk, user_agent(self.scope))
-
-    def recheck_sync(self) -> tuple[SocketAccess, Any]:
-        scope = {"user": self.scope.get("user"), "session": self.scope.get("session")}
-        return socket_access(scope=scope, allowed=self.allowed), scope["user"]
-
-    @staticmethod
-    def recheck_batch(members: list["ChatSocket"]) -> list[tuple[SocketAccess, Any]]:
-        return socket_access_many(
-            checks=[
-                ({"user": m.scope.get("user"), "session": m.scope.get("session")}, m.allowed)
-                for m in members
-            ]
-        )
-
-    async def recheck_apply(self, answer: tuple[SocketAccess, Any]) -> bool:
-        state, fresh = answer
-        if self.rights_lost:
-            return False
-        if state == SocketAccess.OK:
-            self.scope["user"] = fresh
-        return await self.access_apply(state)
 
     async def access_apply(self, state: SocketAccess) -> bool:
         if state == SocketAccess.OK:

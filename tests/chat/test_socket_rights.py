@@ -298,7 +298,7 @@ def test_one_periodic_round_checks_each_session_once_and_closes_every_socket_it_
     """The process re-checks its sockets in one round per period: five tabs of one
     session cost one check, not five; a bulk update still closes all five, and another
     customer's socket in the same process stays open."""
-    from chat.consumers import base
+    from accounts import sockets as base  # where the round's batch check is made
 
     settings.CHAT_ACCESS_RECHECK_SECONDS = 1
     other = UserFactory(account=customer.account)
