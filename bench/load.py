@@ -28,6 +28,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
@@ -93,7 +94,15 @@ def run_load(args: argparse.Namespace) -> None:
     from websockets.sync.client import connect
 
     topo = Topology()
-    results: dict = {"acked": set(), "tickets": set(), "latency": [], "ws_errors": 0}
+    results: dict = {
+        "acked": set(),
+        "tickets": set(),
+        "latency": [],
+        "to_store": [],
+        "store_to_socket": [],
+        "loop_lag": [],
+        "ws_errors": 0,
+    }
     try:
         start(topo)
         seeded = topo.seed("load", str(args.customers), str(args.specialists), "200")
@@ -212,7 +221,13 @@ def run_load(args: argparse.Namespace) -> None:
                         body = message.get("body", "")
                         from_customer = message.get("sender_role") == "customer"
                         if from_customer and body.startswith("t="):
-                            results["latency"].append((time.time() - float(body[2:])) * 1000)
+                            now, sent = time.time(), float(body[2:])
+                            results["latency"].append((now - sent) * 1000)
+                            # Where the time went: the server's stored time splits the
+                            # trip (one machine, one clock).
+                            stored = datetime.fromisoformat(message["created_at"]).timestamp()
+                            results["to_store"].append((stored - sent) * 1000)
+                            results["store_to_socket"].append((now - stored) * 1000)
 
             @task
             def inbox(self) -> None:
@@ -232,9 +247,20 @@ def run_load(args: argparse.Namespace) -> None:
         env = Environment(user_classes=[Customer, Specialist, Trivial], events=events)
         runner = env.create_local_runner()
         runner.start(args.customers + args.specialists + 1, spawn_rate=20)
+
+        def loop_lag() -> None:
+            # How late the load generator's own event loop wakes a greenlet: every
+            # latency it measures includes this.
+            while True:
+                before = time.perf_counter()
+                gevent.sleep(0.1)
+                results["loop_lag"].append((time.perf_counter() - before - 0.1) * 1000)
+
+        lag_sampler = gevent.spawn(loop_lag)
         began = time.time()
         gevent.sleep(args.minutes * 60)
         runner.quit()
+        lag_sampler.kill()
         elapsed = time.time() - began
         gevent.sleep(3)  # the last deliveries and acks
 
@@ -264,6 +290,16 @@ def run_load(args: argparse.Namespace) -> None:
             f"{len(latency)} messages, p50 {statistics.median(latency) if latency else 0:.1f} ms, "
             f"p99 {percentile(latency, 99):.1f} ms"
         )
+        for label, key in (
+            ("  of which send to stored (server clock)", "to_store"),
+            ("  of which stored to the specialist's socket", "store_to_socket"),
+            ("load generator loop lag (a 100 ms sleep's overshoot)", "loop_lag"),
+        ):
+            values = results[key]
+            print(
+                f"{label}: p50 {statistics.median(values) if values else 0:.1f} ms, "
+                f"p99 {percentile(values, 99):.1f} ms, max {max(values, default=0):.1f} ms"
+            )
         print(
             f"tickets: {len(results['tickets'])} acknowledged, {lost_tickets} lost; "
             f"chat messages: {len(results['acked'])} acknowledged, {lost_messages} lost; "
