@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -319,7 +320,7 @@ class TicketAdmin(TicketWorkspaceMixin, ServiceModelAdmin):
         """A badge for a business-critical ticket and nothing for the others (a red cross
         for "no" read as an error)."""
         if not obj.business_critical:
-            return format_html("<span></span>")  # not the admin's "-" either
+            return mark_safe("<span></span>")  # not the admin's "-" either (a constant)
         return format_html('<span class="badge-critical">{}</span>', _("Business-critical"))
 
     @admin.display(description=_("time left"))
